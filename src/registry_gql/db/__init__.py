@@ -1,0 +1,1 @@
+"""Persistence: engine and transactions, migrations, table definitions, repositories."""
