@@ -1,0 +1,1 @@
+"""The one path by which journeys enter the registry, live or imported."""
