@@ -11,6 +11,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -19,6 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from registry_gql.db import migrate
 from registry_gql.db.engine import create_engine
+from registry_gql.db.geography import load_reference
+from registry_gql.domain.geo import ReferenceGeography
+from registry_gql.geo_import import ImportSummary, import_reference
 
 SERVER_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -76,3 +80,31 @@ async def clean_db(owner_engine: AsyncEngine) -> AsyncEngine:
             f"TRUNCATE {', '.join(TENANT_TABLES)} RESTART IDENTITY CASCADE"
         )
     return owner_engine
+
+
+DATA_DIR = Path(
+    os.environ.get(
+        "REGISTRY_GQL_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
+IDF_GEOJSON = DATA_DIR / "geo" / "communes-ile-de-france.geojson"
+
+
+@pytest.fixture(scope="session")
+async def imported_2022(owner_engine: AsyncEngine) -> ImportSummary:
+    """Import 2022 once per session: every commune, polygons of Île-de-France only,
+    to stay fast."""
+    if not IDF_GEOJSON.is_file():
+        pytest.fail(
+            f"reference data not found in {DATA_DIR}; set REGISTRY_GQL_DATA_DIR to "
+            "the folder that holds decoupage_administratif/ and geo/"
+        )
+    return await import_reference(owner_engine, 2022, DATA_DIR, IDF_GEOJSON)
+
+
+@pytest.fixture(scope="session")
+async def reference_2022(
+    owner_engine: AsyncEngine, imported_2022: ImportSummary
+) -> ReferenceGeography:
+    async with owner_engine.connect() as connection:
+        return await load_reference(connection, 2022)
