@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=600, ge=30, le=3600)
     jwt_private_key_file: Path = Path("var/jwt-signing-key.pem")
 
+    graphiql: bool = True
+
     max_body_bytes: int = 1_500_000
     max_batch_journeys: int = 1_000
     max_page_size: int = 100

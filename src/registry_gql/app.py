@@ -1,0 +1,61 @@
+"""The Starlette application: routes, authentication middleware, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from registry_gql.auth.endpoint import auth_routes
+from registry_gql.auth.keys import ensure_signing_keys
+from registry_gql.auth.middleware import AuthenticationMiddleware
+from registry_gql.auth.tokens import TokenVerifier
+from registry_gql.authz.document import DocumentChecker
+from registry_gql.authz.policy import load_policies
+from registry_gql.db.engine import create_engine
+from registry_gql.graphql.endpoint import graphql_endpoint
+from registry_gql.graphql.schema import schema
+from registry_gql.graphql.services import Services
+from registry_gql.settings import Settings
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the application; nothing connects to the database before a request."""
+    settings = settings or Settings()
+    keys = ensure_signing_keys(settings.jwt_private_key_file)
+    engine = create_engine(settings.resolved_app_database_url)
+    services = Services(
+        settings=settings,
+        app_engine=engine,
+        policies=load_policies(),
+        checker=DocumentChecker(schema._schema),
+    )
+    verifier = TokenVerifier(
+        keys, issuer=settings.oauth_issuer, audience=settings.oauth_audience
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/healthz", health, methods=["GET"]),
+            *auth_routes(settings, engine, keys),
+        ],
+        middleware=[Middleware(AuthenticationMiddleware, verifier=verifier)],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,1 @@
+"""Access policies per role, checked once per document, and row scopes."""

@@ -1,0 +1,1 @@
+"""The Strawberry schema: types, queries, mutations, and the HTTP endpoint."""

@@ -1,0 +1,35 @@
+"""Opaque keyset cursors of journey pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from registry_gql.db.journey_reads import PageKey
+from registry_gql.graphql.errors import BadInputError
+
+_PREFIX = "journey:"
+
+
+def encode_cursor(key: PageKey) -> str:
+    raw = f"{_PREFIX}{key.start_at.isoformat()}|{key.journey_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> PageKey:
+    """Parse a cursor from a previous page; raise BadInputError naming `after`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if not raw.startswith(_PREFIX):
+            raise ValueError(raw)
+        start, journey_id = raw.removeprefix(_PREFIX).split("|")
+        start_at = datetime.fromisoformat(start)
+        if start_at.utcoffset() is None:
+            raise ValueError(start)
+        return PageKey(start_at, int(journey_id))
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise BadInputError(
+            "after is not a cursor of this list; pass the endCursor of the "
+            "previous page unchanged."
+        ) from error

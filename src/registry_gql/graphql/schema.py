@@ -1,0 +1,58 @@
+"""The one Strawberry schema that serves every role."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from registry_gql.graphql.context import Context
+from registry_gql.graphql.mutations.submit_journeys import (
+    SubmitJourneysPayload,
+    submit_journeys_field,
+)
+from registry_gql.graphql.queries.journeys import JourneyConnection, journey, journeys
+from registry_gql.graphql.types.journeys import Journey
+
+
+@strawberry.type(description="The caller, as the registry authenticated it.")
+class Viewer:
+    role: str
+    client_id: str | None
+    scopes: list[str]
+
+
+@strawberry.type
+class Query:
+    node: relay.Node | None = relay.node(
+        description="Any object by its global id; null when it does not exist or "
+        "the caller may not read it."
+    )
+    journeys: JourneyConnection = strawberry.field(
+        resolver=journeys,
+        description="Journeys the caller may read, newest start first; at most "
+        "100 a page.",
+    )
+    journey: Journey = strawberry.field(resolver=journey)
+
+    @strawberry.field
+    def viewer(self, info: strawberry.Info[Context, None]) -> Viewer:
+        principal = info.context.principal
+        return Viewer(
+            role=principal.role,
+            client_id=principal.client_id,
+            scopes=sorted(principal.scopes),
+        )
+
+
+@strawberry.type
+class Mutation:
+    submit_journeys: SubmitJourneysPayload = strawberry.mutation(
+        resolver=submit_journeys_field,
+        description="Submit up to 1,000 journeys; each gets its own result, and a "
+        "rejected one never blocks the others.",
+    )
+
+
+# The HTTP endpoint parses, validates and executes documents itself, with its own
+# caches, so the schema needs no parser or validation extension.
+schema = strawberry.Schema(query=Query, mutation=Mutation)

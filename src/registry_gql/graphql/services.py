@@ -1,0 +1,38 @@
+"""Process-wide services that requests share: settings, engine, geography."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from registry_gql.auth.principal import Role
+from registry_gql.authz.document import DocumentChecker
+from registry_gql.authz.policy import RolePolicy
+from registry_gql.db.geography import load_reference
+from registry_gql.domain.geo import ReferenceGeography
+from registry_gql.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    app_engine: AsyncEngine
+    policies: dict[Role, RolePolicy]
+    checker: DocumentChecker
+    _geography: ReferenceGeography | None = None
+    _geography_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def geography(self) -> ReferenceGeography:
+        """Load the reference geography once per process, on first ingestion."""
+        async with self._geography_lock:
+            if self._geography is None:
+                year = self.settings.reference_year
+                async with self.app_engine.connect() as connection:
+                    self._geography = await load_reference(connection, year)
+                logger.info("reference geography loaded: year=%s", year)
+            return self._geography

@@ -1,0 +1,219 @@
+"""Journey and the objects it nests, built from stored rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry import relay
+
+from registry_gql.graphql.types.enums import (
+    AcquisitionStatus,
+    CheckStatus,
+    GeoMatch,
+    JourneyStatus,
+    OperatorClass,
+)
+
+if TYPE_CHECKING:
+    from registry_gql.graphql.context import Context
+
+
+@strawberry.type(description="A carpooling company that submits proofs.")
+class Operator(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    siret: str = strawberry.field(description="SIRET, 14 digits.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> Operator:
+        return cls(id=row["id"], name=row["name"], siret=row["siret"])
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls,
+        *,
+        info: strawberry.Info[Context, None],
+        node_ids: Iterable[str],
+        required: bool = False,
+    ) -> list[Operator | None]:
+        loaded = await info.context.loaders.operators.load_many(
+            [int(node_id) for node_id in node_ids]
+        )
+        return list(loaded)
+
+
+@strawberry.type(description="A commune of the reference year.")
+class Commune:
+    code: str = strawberry.field(description="INSEE code, 5 characters.")
+    name: str
+    epci: str | None = strawberry.field(description="SIREN of the commune's EPCI.")
+    epci_name: str | None
+    department: str
+    region: str
+    population: int | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Commune:
+        return cls(
+            code=row["code"],
+            name=row["name"],
+            epci=row["epci"],
+            epci_name=row["epci_name"],
+            department=row["department"],
+            region=row["region"],
+            population=row["population"],
+        )
+
+
+@strawberry.type(description="Start or end of a journey.")
+class JourneyPlace:
+    datetime: dt.datetime
+    lat: float
+    lon: float
+    geo_match: GeoMatch
+    country: str | None = strawberry.field(
+        description="INSEE country code: 99100 for France, 99xxx abroad."
+    )
+    commune_code: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def commune(self, info: strawberry.Info[Context, None]) -> Commune | None:
+        if self.commune_code is None:
+            return None
+        return await info.context.loaders.communes.load(self.commune_code)
+
+
+@strawberry.type(description="A pseudonymous person, as the operator knows them.")
+class Identity:
+    identity_key: str = strawberry.field(
+        description='SHA-256 hex of "<E.164 phone>-<LAST NAME>".'
+    )
+    operator_user_id: str | None
+    phone_trunc: str | None = strawberry.field(
+        description="E.164 number without its last two digits."
+    )
+    over18: bool | None
+
+
+@strawberry.type
+class Driver:
+    identity: Identity
+    revenue: int = strawberry.field(description="Money received, euro cents.")
+
+
+@strawberry.type
+class Passenger:
+    identity: Identity
+    contribution: int = strawberry.field(description="Money paid, euro cents.")
+    seats: int
+
+
+@strawberry.type(description="An incentive the operator paid for a journey.")
+class OperatorIncentive:
+    index: int
+    siret: str = strawberry.field(description="SIRET of the payer.")
+    amount: int = strawberry.field(description="Euro cents.")
+
+
+def _place(row: Any, side: str) -> JourneyPlace:
+    return JourneyPlace(
+        datetime=row[f"{side}_at"],
+        lat=row[f"{side}_lat"],
+        lon=row[f"{side}_lon"],
+        geo_match=GeoMatch(row[f"{side}_geo"]),
+        country=row[f"{side}_country"],
+        commune_code=row[f"{side}_com"],
+    )
+
+
+def _identity(row: Any, role: str) -> Identity:
+    return Identity(
+        identity_key=row[f"{role}_identity_key"],
+        operator_user_id=row[f"{role}_operator_user_id"],
+        phone_trunc=row[f"{role}_phone_trunc"],
+        over18=row[f"{role}_over18"],
+    )
+
+
+@strawberry.type(description="One driver and passenger couple on one vehicle run.")
+class Journey(relay.Node):
+    id: relay.NodeID[int]
+    operator_journey_id: str
+    operator_trip_id: str
+    operator_class: OperatorClass
+    start: JourneyPlace
+    end: JourneyPlace
+    distance: int = strawberry.field(description="Metres.")
+    driver: Driver
+    passenger: Passenger
+    status: JourneyStatus
+    acquisition_status: AcquisitionStatus
+    fraud_status: CheckStatus
+    anomaly_status: CheckStatus
+    terms_violations: list[str] = strawberry.field(
+        description="Labels of the terms rules the journey breaks."
+    )
+    imported: bool = strawberry.field(
+        description="True for historical rows imported from open data."
+    )
+    received_at: dt.datetime
+    operator_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def operator(self, info: strawberry.Info[Context, None]) -> Operator:
+        operator = await info.context.loaders.operators.load(self.operator_id)
+        assert operator is not None, "journeys reference existing operators"
+        return operator
+
+    @strawberry.field
+    async def incentives(
+        self, info: strawberry.Info[Context, None]
+    ) -> list[OperatorIncentive]:
+        return await info.context.loaders.operator_incentives.load(self.id)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Journey:
+        return cls(
+            id=row["id"],
+            operator_journey_id=row["operator_journey_id"],
+            operator_trip_id=row["operator_trip_id"],
+            operator_class=OperatorClass(row["operator_class"]),
+            start=_place(row, "start"),
+            end=_place(row, "end"),
+            distance=row["distance"],
+            driver=Driver(
+                identity=_identity(row, "driver"), revenue=row["driver_revenue"]
+            ),
+            passenger=Passenger(
+                identity=_identity(row, "passenger"),
+                contribution=row["passenger_contribution"],
+                seats=row["passenger_seats"],
+            ),
+            status=JourneyStatus(row["status"]),
+            acquisition_status=AcquisitionStatus(row["acquisition_status"]),
+            fraud_status=CheckStatus(row["fraud_status"]),
+            anomaly_status=CheckStatus(row["anomaly_status"]),
+            terms_violations=list(row["terms_violations"]),
+            imported=row["imported"],
+            received_at=row["received_at"],
+            operator_id=row["operator_id"],
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls,
+        *,
+        info: strawberry.Info[Context, None],
+        node_ids: Iterable[str],
+        required: bool = False,
+    ) -> list[Journey | None]:
+        ids = []
+        for node_id in node_ids:
+            try:
+                ids.append(int(node_id))
+            except ValueError:
+                ids.append(-1)
+        return list(await info.context.load_journeys(ids))
