@@ -1,0 +1,1 @@
+"""The `demo` command: a database with demo data, then the API."""
