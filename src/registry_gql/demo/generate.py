@@ -94,7 +94,8 @@ def generate_journeys(
         minutes = max(5, round(distance / 1000 / SPEED_KMH * 60))
         peak = rng.choice((7, 8, 17, 18))
         day = now.astimezone(PARIS) - timedelta(hours=rng.randint(1, 20))
-        start = day.replace(hour=peak, minute=rng.randrange(0, 60, 5), second=0)
+        minute = rng.randrange(0, 60, 5)
+        start = day.replace(hour=peak, minute=minute, second=0, microsecond=0)
         if start + timedelta(minutes=minutes) > now:
             start -= timedelta(days=1)
         driver = _person(f"driver{rng.randrange(400)}")
