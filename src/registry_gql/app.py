@@ -19,7 +19,7 @@ from registry_gql.authz.document import DocumentChecker
 from registry_gql.authz.policy import load_policies
 from registry_gql.db.engine import create_engine
 from registry_gql.graphql.endpoint import graphql_endpoint
-from registry_gql.graphql.schema import schema
+from registry_gql.graphql.schema import prepare_schema, schema
 from registry_gql.graphql.services import Services
 from registry_gql.settings import Settings
 
@@ -32,11 +32,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application; nothing connects to the database before a request."""
     settings = settings or Settings()
     keys = ensure_signing_keys(settings.jwt_private_key_file)
+    policies = load_policies()
+    prepare_schema(policies)
     engine = create_engine(settings.resolved_app_database_url)
     services = Services(
         settings=settings,
         app_engine=engine,
-        policies=load_policies(),
+        policies=policies,
         checker=DocumentChecker(schema._schema),
     )
     verifier = TokenVerifier(

@@ -152,8 +152,10 @@ def migrate_command(arguments: argparse.Namespace, settings: Settings) -> None:
 
 
 def schema_command(arguments: argparse.Namespace, settings: Settings) -> None:
-    from registry_gql.graphql.schema import schema
+    from registry_gql.authz.policy import load_policies
+    from registry_gql.graphql.schema import prepare_schema, schema
 
+    prepare_schema(load_policies())
     print(schema.as_str())
 
 

@@ -8,16 +8,26 @@ inline fragment included) and the verdict is cached per (document, role, scopes)
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FieldNode,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLSchema,
+    GraphQLType,
+    ObjectFieldNode,
+    OperationDefinitionNode,
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
     get_named_type,
+    type_from_ast,
     visit,
 )
 
@@ -64,7 +74,7 @@ def _denial(
             type_name,
             field_name,
             "FORBIDDEN",
-            f"{name} is not readable by the {principal.role} role; remove it "
+            f"{name} is not allowed for the {principal.role} role; remove it "
             "from the query.",
         )
     return Denial(
@@ -77,27 +87,95 @@ def _denial(
 
 
 class _FieldCollector(Visitor):
+    """Collects selected fields, used arguments and input fields written inline."""
+
     def __init__(self, type_info: TypeInfo) -> None:
         super().__init__()
         self.type_info = type_info
         self.fields: set[tuple[str, str]] = set()
+        self._field_names: list[str] = []
 
     def enter_field(self, node: FieldNode, *_args: object) -> None:
         parent = self.type_info.get_parent_type()
         name = node.name.value
+        self._field_names.append(name)
         if parent is None or name.startswith("__"):
             return
         self.fields.add((get_named_type(parent).name, name))
+
+    def leave_field(self, node: FieldNode, *_args: object) -> None:
+        self._field_names.pop()
+
+    def enter_argument(self, node: ArgumentNode, *_args: object) -> None:
+        parent = self.type_info.get_parent_type()
+        if parent is None or self.type_info.get_directive() is not None:
+            return
+        field_name = self._field_names[-1]
+        if field_name.startswith("__"):
+            return
+        self.fields.add(
+            (get_named_type(parent).name, f"{field_name}({node.name.value})")
+        )
+
+    def enter_object_field(self, node: ObjectFieldNode, *_args: object) -> None:
+        parent = self.type_info.get_parent_input_type()
+        if parent is not None:
+            self.fields.add((get_named_type(parent).name, node.name.value))
 
 
 def document_fields(
     schema: GraphQLSchema, document: DocumentNode
 ) -> set[tuple[str, str]]:
-    """Every (type, field) that the document selects, fragments included."""
+    """Every (type, field) that the document uses, fragments included.
+
+    Arguments appear as `field(argument)` of the field's type, and input fields
+    written in the document as fields of their input type.
+    """
     type_info = TypeInfo(schema)
     collector = _FieldCollector(type_info)
     visit(document, TypeInfoVisitor(type_info, collector))
     return collector.fields
+
+
+def variable_input_fields(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any] | None,
+) -> set[tuple[str, str]]:
+    """Every (input type, field) that the variable values set.
+
+    Input fields that arrive in variables are invisible in the document, so they
+    are read from the values, walked along the variables' declared types.
+    """
+    used: set[tuple[str, str]] = set()
+    if not variables:
+        return used
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        for variable in definition.variable_definitions or ():
+            name = variable.variable.name.value
+            graphql_type = type_from_ast(schema, variable.type)
+            if name in variables and graphql_type is not None:
+                _walk_input(graphql_type, variables[name], used)
+    return used
+
+
+def _walk_input(
+    graphql_type: GraphQLType, value: Any, used: set[tuple[str, str]]
+) -> None:
+    if isinstance(graphql_type, GraphQLNonNull):
+        _walk_input(graphql_type.of_type, value, used)
+    elif isinstance(graphql_type, GraphQLList):
+        for item in value if isinstance(value, list) else [value]:
+            _walk_input(graphql_type.of_type, item, used)
+    elif isinstance(graphql_type, GraphQLInputObjectType) and isinstance(value, dict):
+        for key, item in value.items():
+            field = graphql_type.fields.get(key)
+            if field is None:
+                continue  # validation of the values reports unknown fields
+            used.add((graphql_type.name, key))
+            _walk_input(field.type, item, used)
 
 
 class DocumentChecker:
@@ -121,13 +199,20 @@ class DocumentChecker:
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        denials = []
-        for type_name, field_name in sorted(document_fields(self.schema, document)):
-            allowed, rule = field_verdict(policy, principal, type_name, field_name)
-            if not allowed:
-                denials.append(_denial(principal, type_name, field_name, rule))
-        verdict = tuple(denials)
+        verdict = judge(document_fields(self.schema, document), policy, principal)
         self._cache[key] = verdict
         if len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)
         return verdict
+
+
+def judge(
+    fields: set[tuple[str, str]], policy: RolePolicy, principal: Principal
+) -> tuple[Denial, ...]:
+    """Return the denials among `fields` for the caller, in a stable order."""
+    denials = []
+    for type_name, field_name in sorted(fields):
+        allowed, rule = field_verdict(policy, principal, type_name, field_name)
+        if not allowed:
+            denials.append(_denial(principal, type_name, field_name, rule))
+    return tuple(denials)

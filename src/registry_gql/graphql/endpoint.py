@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
 from registry_gql.auth.principal import ANONYMOUS, Principal
+from registry_gql.authz.document import judge, variable_input_fields
 from registry_gql.db.request import RequestDatabase
 from registry_gql.graphql.context import Context
 from registry_gql.graphql.loaders import create_loaders
@@ -139,6 +140,9 @@ async def execute_operation(
 
     policy = services.policies[principal.role]
     denials = services.checker.check(source, document, policy, principal)
+    denials += judge(
+        variable_input_fields(schema._schema, document, variables), policy, principal
+    )
     if denials:
         status = 401 if principal.role == "anonymous" else 200
         return status, {

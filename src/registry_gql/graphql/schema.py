@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import strawberry
 from strawberry import relay
 
+from registry_gql.auth.principal import Role
+from registry_gql.authz.describe import describe_access
+from registry_gql.authz.policy import RolePolicy
+from registry_gql.authz.schema_check import check_policies
 from registry_gql.graphql.context import Context
 from registry_gql.graphql.mutations.submit_journeys import (
     SubmitJourneysPayload,
     submit_journeys_field,
 )
+from registry_gql.graphql.queries.access import AccessDecision, access
 from registry_gql.graphql.queries.journeys import JourneyConnection, journey, journeys
 from registry_gql.graphql.types.journeys import Journey
 
@@ -33,6 +40,11 @@ class Query:
         "100 a page.",
     )
     journey: Journey = strawberry.field(resolver=journey)
+    access: AccessDecision = strawberry.field(
+        resolver=access,
+        description="Explain which policy rule allows or denies a field for the "
+        "caller.",
+    )
 
     @strawberry.field
     def viewer(self, info: strawberry.Info[Context, None]) -> Viewer:
@@ -56,3 +68,10 @@ class Mutation:
 # The HTTP endpoint parses, validates and executes documents itself, with its own
 # caches, so the schema needs no parser or validation extension.
 schema = strawberry.Schema(query=Query, mutation=Mutation)
+
+
+def prepare_schema(policies: Mapping[Role, RolePolicy]) -> None:
+    """Check the policies against the schema and write their access notes into
+    its descriptions. Raises PolicyError naming the file and line of a bad rule."""
+    check_policies(policies, schema._schema)
+    describe_access(schema._schema, policies)
