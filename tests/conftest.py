@@ -24,6 +24,8 @@ from registry_gql.db.geography import load_reference
 from registry_gql.domain.geo import ReferenceGeography
 from registry_gql.geo_import import ImportSummary, import_reference
 
+pytest_plugins = ["tests.api_fixtures"]
+
 SERVER_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from tests.api.conftest import Api, Tenants
 from tests.api.queries import SUBMIT, recent_journeys
+from tests.api_fixtures import Api, Tenants
 
 EXPLAIN = """
 query($type: String!, $field: String!) {

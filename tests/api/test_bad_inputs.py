@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from registry_gql.auth.keys import load_signing_keys
 from registry_gql.settings import Settings
-from tests.api.conftest import AUDIENCE, ISSUER, Api, Tenants
 from tests.api.queries import PAGE, SUBMIT, recent_journeys
+from tests.api_fixtures import AUDIENCE, ISSUER, Api, Tenants
 from tests.auth.forge import es256_sign, valid_claims
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from tests.api.conftest import Api, Tenants
 from tests.api.queries import IDENTITIES, PAGE, SUBMIT, recent_journeys
+from tests.api_fixtures import Api, Tenants
 
 
 async def submit(api: Api, token: str, count: int, prefix: str = "j") -> list[str]:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from registry_gql.db.operators import create_operator
 from registry_gql.domain.geo import ReferenceGeography
 from registry_gql.ingestion.opendata_import import ImportReport, import_opendata
-from tests.api.conftest import Api, Tenants
+from tests.api_fixtures import Api, Tenants
 from tests.conftest import DATA_DIR
 
 EXTRACT = DATA_DIR / "rpc_trips" / "rpc_trips_2022-01_extract.csv"

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from tests.api.conftest import Api, Tenants
 from tests.api.queries import PAGE, SUBMIT, recent_journeys
+from tests.api_fixtures import Api, Tenants
 
 # asyncpg looks up unknown types once per connection; those catalog reads are the
 # driver's, not the application's.

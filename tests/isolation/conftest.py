@@ -9,8 +9,8 @@ import pytest
 
 from registry_gql.domain.journeys import Place
 from registry_gql.domain.territories import Selector
-from tests.api.conftest import Api, api, api_settings  # noqa: F401 - fixtures
 from tests.api.queries import SUBMIT, journey_input
+from tests.api_fixtures import Api
 from tests.factories import draft
 from tests.isolation.matrix import Role
 
@@ -32,6 +32,11 @@ class Caller:
 class World:
     callers: dict[str, Caller]
     all_journeys: frozenset[str]
+    # Each journey's operatorJourneyId, which also identifies it in a response.
+    by_operator_id: dict[str, str]
+
+
+_OPERATOR_IDS: dict[str, str] = {}
 
 
 async def _submit(api: Api, token: str, drafts: list[object]) -> list[str]:
@@ -39,6 +44,8 @@ async def _submit(api: Api, token: str, drafts: list[object]) -> list[str]:
     response = await api.graphql(SUBMIT, variables, token)
     results = response.json()["data"]["submitJourneys"]["results"]
     assert all(not result["errors"] for result in results), results
+    for result in results:
+        _OPERATOR_IDS[result["operatorJourneyId"]] = result["journeyId"]
     return [result["journeyId"] for result in results]
 
 
@@ -125,4 +132,7 @@ async def world(api: Api) -> World:
         Caller("admin", "admin", await api.token("admin"), every),
         Caller("anonymous", "anonymous", None, nothing),
     ]
-    return World({caller.label: caller for caller in callers}, every)
+    by_operator_id = {
+        key: value for key, value in _OPERATOR_IDS.items() if value in every
+    }
+    return World({caller.label: caller for caller in callers}, every, by_operator_id)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api
 from tests.api.queries import SUBMIT, recent_journeys
+from tests.api_fixtures import Api
 from tests.isolation.conftest import Caller, World
 from tests.isolation.matrix import JOURNEY_PATHS, READERS, WRITERS, readers_of
 
@@ -72,13 +72,18 @@ VARIANTS: dict[str, Callable[[str, World], str]] = {
 }
 
 
-def journey_ids(value: Any, known: frozenset[str]) -> set[str]:
-    """Every journey id anywhere in a response's data."""
+def journey_ids(value: Any, world: World) -> set[str]:
+    """Every journey anywhere in a response's data, found by its global id or by
+    its operatorJourneyId."""
     if isinstance(value, dict):
-        return set().union(*(journey_ids(item, known) for item in value.values()))
+        return set().union(*(journey_ids(item, world) for item in value.values()))
     if isinstance(value, list):
-        return set().union(*(journey_ids(item, known) for item in value))
-    return {value} if value in known else set()
+        return set().union(*(journey_ids(item, world) for item in value))
+    if value in world.all_journeys:
+        return {value}
+    if isinstance(value, str) and value in world.by_operator_id:
+        return {world.by_operator_id[value]}
+    return set()
 
 
 async def check_field(
@@ -90,7 +95,7 @@ async def check_field(
     name = f"{target[0]}.{target[1]}"
     if caller.role in readers_of(*target):
         assert "errors" not in body, (caller.label, variant, name, body)
-        seen = journey_ids(body["data"], world.all_journeys)
+        seen = journey_ids(body["data"], world)
         assert seen == caller.visible, (caller.label, variant, name)
         return
 

@@ -1,4 +1,7 @@
-"""Fixtures of the HTTP tests: the real application, tenants and their tokens."""
+"""Fixtures of the HTTP tests: the real application, tenants and their tokens.
+
+Loaded for every test folder through `pytest_plugins` in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
