@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from registry_gql.auth.clients import ClientRegistrationError, create_client
 from registry_gql.auth.principal import ROLE_SCOPES
 from registry_gql.db import migrate
-from registry_gql.db.engine import create_engine
+from registry_gql.db.engine import create_owner_engine
 from registry_gql.db.geography import load_reference
 from registry_gql.db.operators import OperatorError, create_operator, find_operator
 from registry_gql.geo_import.files import GeoImportError
@@ -32,7 +32,7 @@ def _in_transaction(
     settings: Settings, work: Callable[[AsyncConnection], Awaitable[T]]
 ) -> T:
     async def run() -> T:
-        engine = create_engine(settings.database_url, pool_size=1)
+        engine = create_owner_engine(settings.database_url, pool_size=1)
         try:
             async with engine.begin() as connection:
                 return await work(connection)
@@ -132,7 +132,7 @@ def import_opendata_command(arguments: argparse.Namespace, settings: Settings) -
         print(f"{report.rows} rows read, {report.stored} stored", file=sys.stderr)
 
     async def run() -> ImportReport:
-        engine = create_engine(settings.database_url, pool_size=2)
+        engine = create_owner_engine(settings.database_url, pool_size=2)
         try:
             async with engine.connect() as connection:
                 operator_id = await find_operator(connection, arguments.operator)

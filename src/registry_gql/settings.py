@@ -39,6 +39,45 @@ class Settings(BaseSettings):
     max_batch_journeys: int = 1_000
     max_page_size: int = 100
 
+    # Connections of the API's pool (APP_DATABASE_URL), none beyond it.
+    app_database_pool_size: int = Field(default=10, ge=1)
+
+    # Limits of GraphQL documents, checked after parsing and before validation;
+    # registry_gql.graphql.limits says how each is counted.
+    max_query_length: int = Field(default=50_000, ge=1)
+    max_query_tokens: int = Field(default=2_000, ge=1)
+    max_query_depth: int = Field(default=10, ge=1)
+    max_query_aliases: int = Field(default=50, ge=0)
+    max_query_cost: int = Field(default=10_000, ge=1)
+    max_query_directives: int = Field(default=50, ge=0)
+    max_repeated_directive: int = Field(default=10, ge=1)
+    max_batch_operations: int = Field(default=10, ge=1)
+    # Whether `__schema` and `__type` may be queried; unset allows them in
+    # development and test only.
+    introspection: bool | None = None
+
+    # Serve `journeys`, `journey` and `node` through one compiled SQL statement;
+    # false sends every field through the resolvers.
+    compiled_reads: bool = True
+    # Add a `servedBy` response extension that names the path (compiled or
+    # resolvers) of each root field; always on in development and test.
+    read_path_extension: bool = False
+
+    @property
+    def debug_extensions(self) -> bool:
+        return self.read_path_extension or self.environment != "production"
+
+    @property
+    def introspection_allowed(self) -> bool:
+        if self.introspection is not None:
+            return self.introspection
+        return self.environment != "production"
+
+    @property
+    def field_suggestions(self) -> bool:
+        """Whether errors may say "Did you mean ...", which reveals field names."""
+        return self.environment == "development"
+
     @property
     def resolved_app_database_url(self) -> str:
         """Return the application role's URL: explicit, or the owner's server."""

@@ -130,7 +130,16 @@ async def _check_tenant_exists(
 
 
 async def get_client(connection: AsyncConnection, client_id: str) -> OAuthClient | None:
-    """Return the client registered as `client_id`, revoked or not, or None."""
+    """Return the client registered as `client_id`, revoked or not, or None.
+
+    Names the client in `registry.client_id` for the rest of the caller's
+    transaction: row-level security shows the token endpoint, which has no
+    principal, that one row of `oauth_clients` and no other.
+    """
+    await connection.execute(
+        text("SELECT set_config('registry.client_id', :client_id, true)"),
+        {"client_id": client_id},
+    )
     row = (
         (
             await connection.execute(

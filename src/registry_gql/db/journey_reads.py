@@ -32,7 +32,9 @@ class PageKey:
     journey_id: int
 
 
-class _Params:
+class Params:
+    """Values bound to `$n` placeholders, numbered in the order they are added."""
+
     def __init__(self) -> None:
         self.values: list[Any] = []
 
@@ -41,7 +43,7 @@ class _Params:
         return f"${len(self.values)}"
 
 
-def _filters(filter_: JourneyFilter, after: PageKey | None, params: _Params) -> str:
+def _filters(filter_: JourneyFilter, after: PageKey | None, params: Params) -> str:
     clauses = ["true"]
     if filter_.start_from is not None:
         clauses.append(f"start_at >= {params.add(filter_.start_from)}")
@@ -73,22 +75,26 @@ def _territory_keys(where: str, territory: str, limit: int) -> str:
         for side in ("start", "end")
     )
     return (
-        "SELECT DISTINCT k.start_at, k.id FROM territories t "
-        "CROSS JOIN jsonb_to_recordset(t.selectors) AS sel(level text, code text) "
-        f"CROSS JOIN LATERAL ({branches}) AS k WHERE t.id = {territory} "
+        f"SELECT DISTINCT k.start_at, k.id FROM territory_selectors({territory}) "
+        f"AS sel CROSS JOIN LATERAL ({branches}) AS k "
         f"ORDER BY k.start_at DESC, k.id DESC LIMIT {limit}"
     )
 
 
 def page_query(
-    scope: RowScope, filter_: JourneyFilter, after: PageKey | None, limit: int
+    scope: RowScope,
+    filter_: JourneyFilter,
+    after: PageKey | None,
+    limit: int,
+    params: Params | None = None,
 ) -> tuple[str, list[Any]]:
     """Return the SQL and parameters of one page of `limit` journeys.
 
     `limit` is written into the SQL, not bound: it is a small integer chosen by
-    the server, and PostgreSQL plans a literal limit better.
+    the server, and PostgreSQL plans a literal limit better. Pass `params` to
+    number the placeholders after those of an enclosing statement.
     """
-    params = _Params()
+    params = params or Params()
     limit = int(limit)
     if scope.kind == "territory":
         territory = params.add(scope.tenant_id)
@@ -123,18 +129,30 @@ async def fetch_page(
 async def fetch_by_ids(
     driver: Any, scope: RowScope, journey_ids: Sequence[int]
 ) -> list[Any]:
-    """Fetch journeys by id, each found through its idempotency key's start so
-    that only its own partition is read."""
-    allowed = scope_predicate(scope, "j", "$2")
+    """Fetch journeys by id in the caller's row scope."""
+    sql, values = by_ids_query(scope, journey_ids)
+    return list(await driver.fetch(sql, *values))
+
+
+def by_ids_query(
+    scope: RowScope, journey_ids: Sequence[int], params: Params | None = None
+) -> tuple[str, list[Any]]:
+    """Return the SQL and parameters that read journeys by id, each found through
+    its idempotency key's start so that only its own partition is read."""
+    params = params or Params()
+    ids = params.add(list(journey_ids))
+    tenant = (
+        params.add(scope.tenant_id)
+        if scope.kind in ("operator", "territory")
+        else "NULL"
+    )
+    allowed = scope_predicate(scope, "j", tenant)
     sql = (
         "SELECT j.* FROM journey_keys k JOIN journeys j "
         "ON j.start_at = k.start_at AND j.id = k.journey_id "
-        f"WHERE k.journey_id = ANY($1::bigint[]) AND {allowed}"
+        f"WHERE k.journey_id = ANY({ids}::bigint[]) AND {allowed}"
     )
-    values: list[Any] = [list(journey_ids)]
-    if scope.kind in ("operator", "territory"):
-        values.append(scope.tenant_id)
-    return list(await driver.fetch(sql, *values))
+    return sql, params.values
 
 
 async def fetch_operators(driver: Any, operator_ids: Sequence[int]) -> list[Any]:

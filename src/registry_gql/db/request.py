@@ -10,10 +10,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from registry_gql.auth.principal import Principal
 from registry_gql.db.raw import driver_connection
+
+# Row-level security policies read these settings (migration 0002).
+_SET_TENANT = text(
+    "SELECT set_config('registry.role', :role, true), "
+    "set_config('registry.operator_id', :operator_id, true), "
+    "set_config('registry.territory_id', :territory_id, true), "
+    "set_config('registry.company_siren', :company_siren, true)"
+)
 
 
 class RequestDatabase:
@@ -35,15 +44,17 @@ class RequestDatabase:
         if self._connection is None:
             self._connection = await self._engine.connect()
             self._transaction = await self._connection.begin()
-            self._driver = await driver_connection(self._connection)
-            await self._driver.execute(
-                "SELECT set_config('registry.role', $1, true), "
-                "set_config('registry.operator_id', $2, true), "
-                "set_config('registry.territory_id', $3, true)",
-                self._principal.role,
-                str(self._principal.operator_id or ""),
-                str(self._principal.territory_id or ""),
+            # Through SQLAlchemy, whose asyncpg adapter sends BEGIN with it.
+            await self._connection.execute(
+                _SET_TENANT,
+                {
+                    "role": self._principal.role,
+                    "operator_id": str(self._principal.operator_id or ""),
+                    "territory_id": str(self._principal.territory_id or ""),
+                    "company_siren": self._principal.company_siren or "",
+                },
             )
+            self._driver = await driver_connection(self._connection)
         return self._connection
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:

@@ -30,14 +30,13 @@ def scope_predicate(scope: RowScope, alias: str, param: str) -> str:
     if scope.kind == "operator":
         return f"{alias}.operator_id = {param}"
     if scope.kind == "territory":
-        sides = " OR ".join(
-            f"(s.level = '{level}' AND s.code IN "
-            f"({alias}.start_{level}, {alias}.end_{level}))"
-            for level in LEVELS
+        # The same test as the row-level security policy on journeys (migration
+        # 0002). The territory's keys are read once per statement.
+        places = ", ".join(
+            f"{alias}.{side}_{level}" for side in ("start", "end") for level in LEVELS
         )
         return (
-            "EXISTS (SELECT 1 FROM territories t CROSS JOIN "
-            "jsonb_to_recordset(t.selectors) AS s(level text, code text) "
-            f"WHERE t.id = {param} AND ({sides}))"
+            f"journey_touches_territory(journey_place_keys({places}), "
+            f"(SELECT territory_selector_keys({param})))"
         )
     return "false"
