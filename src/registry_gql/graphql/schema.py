@@ -12,11 +12,13 @@ from registry_gql.authz.describe import describe_access
 from registry_gql.authz.policy import RolePolicy
 from registry_gql.authz.schema_check import check_policies
 from registry_gql.graphql.context import Context
+from registry_gql.graphql.mutations.campaigns import CampaignMutations
 from registry_gql.graphql.mutations.submit_journeys import (
     SubmitJourneysPayload,
     submit_journeys_field,
 )
 from registry_gql.graphql.queries.access import AccessDecision, access
+from registry_gql.graphql.queries.campaigns import CampaignQueries
 from registry_gql.graphql.queries.journeys import JourneyConnection, journey, journeys
 from registry_gql.graphql.types.journeys import Journey
 
@@ -29,7 +31,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query:
+class Query(CampaignQueries):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when it does not exist or "
         "the caller may not read it."
@@ -39,7 +41,11 @@ class Query:
         description="Journeys the caller may read, newest start first; at most "
         "100 a page.",
     )
-    journey: Journey = strawberry.field(resolver=journey)
+    journey: Journey | None = strawberry.field(
+        resolver=journey,
+        description="One journey by its global id; NOT_FOUND when it does not exist "
+        "or the caller may not read it.",
+    )
     access: AccessDecision = strawberry.field(
         resolver=access,
         description="Explain which policy rule allows or denies a field for the "
@@ -57,7 +63,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(CampaignMutations):
     submit_journeys: SubmitJourneysPayload = strawberry.mutation(
         resolver=submit_journeys_field,
         description="Submit up to 1,000 journeys; each gets its own result, and a "
