@@ -18,6 +18,8 @@ from registry_gql.auth.tokens import TokenVerifier
 from registry_gql.authz.document import DocumentChecker
 from registry_gql.authz.policy import load_policies
 from registry_gql.db.engine import create_engine
+from registry_gql.db.rls_check import check_row_level_security
+from registry_gql.graphql.compiler.plans import ReadCompiler
 from registry_gql.graphql.endpoint import graphql_endpoint
 from registry_gql.graphql.schema import prepare_schema, schema
 from registry_gql.graphql.services import Services
@@ -29,17 +31,30 @@ async def health(request: Request) -> Response:
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the application; nothing connects to the database before a request."""
+    """Build the application; it connects to the database when it starts.
+
+    The lifespan startup raises RowSecurityError, so that the server does not
+    serve, when row-level security does not bind the application's database role.
+    """
     settings = settings or Settings()
     keys = ensure_signing_keys(settings.jwt_private_key_file)
     policies = load_policies()
     prepare_schema(policies)
-    engine = create_engine(settings.resolved_app_database_url)
+    engine = create_engine(
+        settings.resolved_app_database_url, pool_size=settings.app_database_pool_size
+    )
     services = Services(
         settings=settings,
         app_engine=engine,
         policies=policies,
         checker=DocumentChecker(schema._schema),
+        read_compiler=ReadCompiler(
+            schema,
+            reference_year=settings.reference_year,
+            max_page_size=settings.max_page_size,
+        )
+        if settings.compiled_reads
+        else None,
     )
     verifier = TokenVerifier(
         keys, issuer=settings.oauth_issuer, audience=settings.oauth_audience
@@ -47,8 +62,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await engine.dispose()
+        try:
+            await check_row_level_security(engine)
+            yield
+        finally:
+            await engine.dispose()
 
     app = Starlette(
         routes=[

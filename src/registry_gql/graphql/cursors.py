@@ -9,11 +9,12 @@ from datetime import datetime
 from registry_gql.db.journey_reads import PageKey
 from registry_gql.graphql.errors import BadInputError
 
-_PREFIX = "journey:"
+# Cursors are urlsafe base64 of `journey:<start isoformat>|<journey id>`.
+CURSOR_PREFIX = "journey:"
 
 
 def encode_cursor(key: PageKey) -> str:
-    raw = f"{_PREFIX}{key.start_at.isoformat()}|{key.journey_id}"
+    raw = f"{CURSOR_PREFIX}{key.start_at.isoformat()}|{key.journey_id}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
@@ -21,9 +22,9 @@ def decode_cursor(cursor: str) -> PageKey:
     """Parse a cursor from a previous page; raise BadInputError naming `after`."""
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not raw.startswith(_PREFIX):
+        if not raw.startswith(CURSOR_PREFIX):
             raise ValueError(raw)
-        start, journey_id = raw.removeprefix(_PREFIX).split("|")
+        start, journey_id = raw.removeprefix(CURSOR_PREFIX).split("|")
         start_at = datetime.fromisoformat(start)
         if start_at.utcoffset() is None:
             raise ValueError(start)

@@ -1,5 +1,8 @@
 """The `/graphql` HTTP endpoint: limits, parsing, field checks, execution.
 
+A request carries one operation, or a JSON array of up to MAX_BATCH_OPERATIONS
+operations that run in order, each in its own transaction.
+
 Field authorization runs here, once per document and before execution, so no
 resolver checks scopes itself.
 """
@@ -14,10 +17,10 @@ from typing import Any
 import orjson
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     GraphQLError,
     GraphQLSyntaxError,
     execute,
-    parse,
     validate,
 )
 from starlette.requests import Request
@@ -27,7 +30,15 @@ from strawberry.http.ides import get_graphql_ide_html
 from registry_gql.auth.principal import ANONYMOUS, Principal
 from registry_gql.authz.document import judge, variable_input_fields
 from registry_gql.db.request import RequestDatabase
+from registry_gql.graphql.compiler.serve import ReadRequest, serve_read
 from registry_gql.graphql.context import Context
+from registry_gql.graphql.limits import (
+    LimitExceededError,
+    QueryLimits,
+    cached_parse,
+    check_document,
+    parse_document,
+)
 from registry_gql.graphql.loaders import create_loaders
 from registry_gql.graphql.schema import schema
 from registry_gql.graphql.services import Services
@@ -51,13 +62,9 @@ def _error(message: str, code: str, status: int, **extra: Any) -> Response:
 
 
 @lru_cache(maxsize=1024)
-def _parse(source: str) -> DocumentNode:
-    return parse(source)
-
-
-@lru_cache(maxsize=1024)
-def _validation_errors(source: str) -> tuple[GraphQLError, ...]:
-    return tuple(validate(schema._schema, _parse(source)))
+def _validation_errors(source: str, suggestions: bool) -> tuple[GraphQLError, ...]:
+    document = cached_parse(source)
+    return tuple(validate(schema._schema, document, hide_suggestions=not suggestions))
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -89,6 +96,16 @@ def _format_error(error: GraphQLError) -> dict[str, Any]:
     return formatted
 
 
+OPERATION_SHAPE = (
+    'Send a JSON object with a "query" string, and optionally "variables" and '
+    '"operationName", or a JSON array of such objects.'
+)
+
+
+def _is_operation(payload: Any) -> bool:
+    return isinstance(payload, dict) and isinstance(payload.get("query"), str)
+
+
 async def graphql_endpoint(request: Request) -> Response:
     services: Services = request.app.state.services
     if request.method == "GET":
@@ -110,16 +127,42 @@ async def graphql_endpoint(request: Request) -> Response:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
         return _error("The request body is not valid JSON.", "BAD_REQUEST", 400)
-    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-        return _error(
-            'Send a JSON object with a "query" string, and optionally "variables" '
-            'and "operationName".',
-            "BAD_REQUEST",
-            400,
-        )
     principal: Principal = getattr(request.state, "principal", ANONYMOUS)
+    if isinstance(payload, list):
+        return await _execute_batch(services, principal, payload)
+    if not _is_operation(payload):
+        return _error(OPERATION_SHAPE, "BAD_REQUEST", 400)
     status, result = await execute_operation(services, principal, payload)
     return _json(result, status)
+
+
+async def _execute_batch(
+    services: Services, principal: Principal, payload: list[Any]
+) -> Response:
+    """Run a batch of operations in order, each in its own transaction, and
+    answer 200 with one result per operation."""
+    limit = services.settings.max_batch_operations
+    if not payload:
+        return _error(
+            "The batch is empty; send at least one operation.", "BAD_REQUEST", 400
+        )
+    if len(payload) > limit:
+        return _error(
+            f"The batch has {len(payload)} operations; the limit is {limit} "
+            "(MAX_BATCH_OPERATIONS). Split it into several requests.",
+            "TOO_MANY_OPERATIONS",
+            400,
+            limit=limit,
+            setting="MAX_BATCH_OPERATIONS",
+        )
+    results = []
+    for item in payload:
+        if _is_operation(item):
+            _, result = await execute_operation(services, principal, item)
+        else:
+            result = _errors_body(OPERATION_SHAPE, "BAD_REQUEST")
+        results.append(result)
+    return _json(results)
 
 
 async def execute_operation(
@@ -130,11 +173,18 @@ async def execute_operation(
     variables = payload.get("variables")
     if variables is not None and not isinstance(variables, dict):
         return 400, _errors_body("variables must be a JSON object.", "BAD_REQUEST")
+    settings = services.settings
+    limits = QueryLimits.from_settings(settings)
     try:
-        document = _parse(source)
+        document = parse_document(source, limits)
+    except LimitExceededError as error:
+        return 400, error.body()
     except GraphQLSyntaxError as error:
         return 400, {"errors": [_format_error(error)]}
-    invalid = _validation_errors(source)
+    exceeded = check_document(schema._schema, source, variables, limits)
+    if exceeded is not None:
+        return 400, exceeded.body()
+    invalid = _validation_errors(source, settings.field_suggestions)
     if invalid:
         return 400, {"errors": [_format_error(error) for error in invalid]}
 
@@ -167,16 +217,30 @@ async def execute_operation(
         loaders=create_loaders(database, services.settings.reference_year),
         services=services,
     )
-    committed = False
-    try:
+    operation_name = payload.get("operationName")
+
+    async def run_resolvers(resolved: DocumentNode) -> ExecutionResult:
         outcome = execute(
             schema._schema,
-            document,
+            resolved,
             variable_values=variables,
             context_value=context,
-            operation_name=payload.get("operationName"),
+            operation_name=operation_name,
+            hide_suggestions=not settings.field_suggestions,
         )
-        result = await outcome if isawaitable(outcome) else outcome
+        return await outcome if isawaitable(outcome) else outcome
+
+    read = ReadRequest(
+        source,
+        document,
+        operation_name,
+        variables,
+        principal,
+        context.row_scope("Journey"),
+    )
+    committed = False
+    try:
+        result = await serve_read(services.read_compiler, read, database, run_resolvers)
         committed = not result.errors
     finally:
         await database.finish(commit=committed)
@@ -184,6 +248,8 @@ async def execute_operation(
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [_format_error(error) for error in result.errors]
+    if services.settings.debug_extensions:
+        body["extensions"] = {"servedBy": result.served_by}
     return 200, body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,6 +16,9 @@ from registry_gql.db.geography import load_reference
 from registry_gql.domain.geo import ReferenceGeography
 from registry_gql.settings import Settings
 
+if TYPE_CHECKING:
+    from registry_gql.graphql.compiler.plans import ReadCompiler
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,6 +28,7 @@ class Services:
     app_engine: AsyncEngine
     policies: dict[Role, RolePolicy]
     checker: DocumentChecker
+    read_compiler: ReadCompiler | None = None
     _geography: ReferenceGeography | None = None
     _geography_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

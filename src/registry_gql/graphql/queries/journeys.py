@@ -81,6 +81,21 @@ def _operator_pk(global_id: str) -> int:
         ) from error
 
 
+def page_arguments(
+    filter_: JourneyFilterInput | None, first: int, after: str | None, max_page: int
+) -> tuple[JourneyFilter, PageKey | None]:
+    """Check the arguments of `journeys`; raise BadInputError naming the bad one.
+
+    The compiled read path calls this too, so both paths accept the same pages.
+    """
+    if not 1 <= first <= max_page:
+        raise BadInputError(
+            f"first is {first}; ask for 1 to {max_page} journeys a page."
+        )
+    key = decode_cursor(after) if after is not None else None
+    return _to_filter(filter_), key
+
+
 async def journeys(
     info: strawberry.Info[Context, None],
     filter: JourneyFilterInput | None = None,
@@ -88,18 +103,11 @@ async def journeys(
     after: str | None = None,
 ) -> JourneyConnection:
     context = info.context
-    max_page = context.settings.max_page_size
-    if not 1 <= first <= max_page:
-        raise BadInputError(
-            f"first is {first}; ask for 1 to {max_page} journeys a page."
-        )
-    key = decode_cursor(after) if after is not None else None
+    page_filter, key = page_arguments(
+        filter, first, after, context.settings.max_page_size
+    )
     rows = await journey_reads.fetch_page(
-        context.database,
-        context.row_scope("Journey"),
-        _to_filter(filter),
-        key,
-        first + 1,
+        context.database, context.row_scope("Journey"), page_filter, key, first + 1
     )
     nodes = [Journey.from_row(row) for row in rows[:first]]
     edges = [
@@ -120,16 +128,29 @@ async def journeys(
     )
 
 
-async def journey(info: strawberry.Info[Context, None], id: strawberry.ID) -> Journey:
+def journey_pk(global_id: str) -> int:
+    """Return the journey id in a global id, or -1, which matches no journey."""
     try:
-        parsed = relay.GlobalID.from_id(str(id))
-        journey_id = int(parsed.node_id) if parsed.type_name == "Journey" else -1
+        parsed = relay.GlobalID.from_id(global_id)
+        return int(parsed.node_id) if parsed.type_name == "Journey" else -1
     except ValueError:
-        journey_id = -1
-    [found] = await info.context.load_journeys([journey_id])
+        return -1
+
+
+async def journey(
+    info: strawberry.Info[Context, None], id: strawberry.ID
+) -> Journey | None:
+    [found] = await info.context.load_journeys([journey_pk(str(id))])
     if found is None:
         raise NotFoundError("Journey")
     return found
 
 
-__all__ = ["JourneyConnection", "Operator", "journey", "journeys"]
+__all__ = [
+    "JourneyConnection",
+    "Operator",
+    "journey",
+    "journey_pk",
+    "journeys",
+    "page_arguments",
+]

@@ -9,6 +9,14 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from strawberry import relay
 
+from registry_gql.graphql.compiler.mapping import (
+    REFERENCE_YEAR,
+    Column,
+    Embedded,
+    GlobalId,
+    Related,
+    map_type,
+)
 from registry_gql.graphql.types.enums import (
     AcquisitionStatus,
     CheckStatus,
@@ -45,6 +53,12 @@ class Operator(relay.Node):
         return list(loaded)
 
 
+map_type(
+    Operator,
+    {"id": GlobalId("id"), "name": Column("name"), "siret": Column("siret")},
+)
+
+
 @strawberry.type(description="A commune of the reference year.")
 class Commune:
     code: str = strawberry.field(description="INSEE code, 5 characters.")
@@ -68,6 +82,22 @@ class Commune:
         )
 
 
+map_type(
+    Commune,
+    {
+        "code": Column("code"),
+        "name": Column("name"),
+        "epci": Column("epci"),
+        "epciName": Related(
+            "epcis", (("year", "year"), ("code", "epci")), column="name"
+        ),
+        "department": Column("department"),
+        "region": Column("region"),
+        "population": Column("population"),
+    },
+)
+
+
 @strawberry.type(description="Start or end of a journey.")
 class JourneyPlace:
     datetime: dt.datetime
@@ -86,6 +116,20 @@ class JourneyPlace:
         return await info.context.loaders.communes.load(self.commune_code)
 
 
+# Read with the prefix `start_` or `end_` of the journey row.
+map_type(
+    JourneyPlace,
+    {
+        "datetime": Column("at"),
+        "lat": Column("lat"),
+        "lon": Column("lon"),
+        "geoMatch": Column("geo"),
+        "country": Column("country"),
+        "commune": Related("communes", (("year", REFERENCE_YEAR), ("code", "com"))),
+    },
+)
+
+
 @strawberry.type(description="A pseudonymous person, as the operator knows them.")
 class Identity:
     identity_key: str = strawberry.field(
@@ -98,10 +142,25 @@ class Identity:
     over18: bool | None
 
 
+# Read with the prefix `driver_` or `passenger_` of the journey row.
+map_type(
+    Identity,
+    {
+        "identityKey": Column("identity_key"),
+        "operatorUserId": Column("operator_user_id"),
+        "phoneTrunc": Column("phone_trunc"),
+        "over18": Column("over18"),
+    },
+)
+
+
 @strawberry.type
 class Driver:
     identity: Identity
     revenue: int = strawberry.field(description="Money received, euro cents.")
+
+
+map_type(Driver, {"identity": Embedded(""), "revenue": Column("revenue")})
 
 
 @strawberry.type
@@ -111,11 +170,27 @@ class Passenger:
     seats: int
 
 
+map_type(
+    Passenger,
+    {
+        "identity": Embedded(""),
+        "contribution": Column("contribution"),
+        "seats": Column("seats"),
+    },
+)
+
+
 @strawberry.type(description="An incentive the operator paid for a journey.")
 class OperatorIncentive:
     index: int
     siret: str = strawberry.field(description="SIRET of the payer.")
     amount: int = strawberry.field(description="Euro cents.")
+
+
+map_type(
+    OperatorIncentive,
+    {"index": Column("index"), "siret": Column("siret"), "amount": Column("amount")},
+)
 
 
 def _place(row: Any, side: str) -> JourneyPlace:
@@ -217,3 +292,33 @@ class Journey(relay.Node):
             except ValueError:
                 ids.append(-1)
         return list(await info.context.load_journeys(ids))
+
+
+map_type(
+    Journey,
+    {
+        "id": GlobalId("id"),
+        "operatorJourneyId": Column("operator_journey_id"),
+        "operatorTripId": Column("operator_trip_id"),
+        "operatorClass": Column("operator_class"),
+        "start": Embedded("start_"),
+        "end": Embedded("end_"),
+        "distance": Column("distance"),
+        "driver": Embedded("driver_"),
+        "passenger": Embedded("passenger_"),
+        "status": Column("status"),
+        "acquisitionStatus": Column("acquisition_status"),
+        "fraudStatus": Column("fraud_status"),
+        "anomalyStatus": Column("anomaly_status"),
+        "termsViolations": Column("terms_violations"),
+        "imported": Column("imported"),
+        "receivedAt": Column("received_at"),
+        "operator": Related("operators", (("id", "operator_id"),)),
+        "incentives": Related(
+            "operator_incentives",
+            (("journey_id", "id"),),
+            many=True,
+            order_by=("index",),
+        ),
+    },
+)

@@ -1,0 +1,239 @@
+"""Plans: the SQL of a document's compiled root fields, cached per shape.
+
+A plan depends on the document, the operation, the caller's role and scopes, the
+values of the variables that @include and @skip read, and each root's shape (page
+size, whether a cursor is given, the type a `node` id names). Everything else a
+request sends is bound as a parameter when the plan runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import DocumentNode, FieldNode
+from graphql.execution.collect_fields import GroupedFieldSet, collect_fields
+from graphql.execution.values import VariableValues, get_variable_values
+
+from registry_gql.auth.principal import Principal
+from registry_gql.db.journey_reads import Params
+from registry_gql.db.row_scope import RowScope
+from registry_gql.graphql.compiler.documents import (
+    Analysis,
+    analyze,
+    residual_document,
+)
+from registry_gql.graphql.compiler.roots import (
+    ROOT_FIELDS,
+    BadArgumentsError,
+    RootArguments,
+    bind_root,
+    root_template,
+)
+from registry_gql.graphql.compiler.selection import SelectionCompiler
+from registry_gql.graphql.compiler.sql import NotCompilableError
+
+logger = logging.getLogger(__name__)
+
+# The JSON text of the root `__typename`, which needs no SQL.
+QUERY_TYPENAME = '"Query"'
+
+
+@dataclass(frozen=True, slots=True)
+class RootPlan:
+    """SQL around a root's row source; `required` roots fail when it is empty."""
+
+    before: str
+    after: str
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    # Every root key in response order: a RootPlan, QUERY_TYPENAME, or None
+    # for a key that the resolvers serve.
+    roots: dict[str, RootPlan | str | None]
+    residual: DocumentNode | None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRead:
+    """A plan with the values of one request."""
+
+    plan: Plan
+    sql: str | None
+    values: list[Any]
+
+
+class _Lru(OrderedDict[Hashable, Any]):
+    def __init__(self, max_entries: int) -> None:
+        super().__init__()
+        self.max_entries = max_entries
+
+    def lookup(self, key: Hashable) -> Any:
+        found = self.get(key, _MISSING)
+        if found is not _MISSING:
+            self.move_to_end(key)
+        return found
+
+    def store(self, key: Hashable, value: Any) -> None:
+        self[key] = value
+        if len(self) > self.max_entries:
+            self.popitem(last=False)
+
+
+_MISSING = object()
+
+
+class ReadCompiler:
+    """Compiles query documents against the schema, with bounded plan caches."""
+
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        reference_year: int,
+        max_page_size: int,
+        max_entries: int = 1024,
+    ) -> None:
+        self.schema = schema
+        self.reference_year = reference_year
+        self.max_page_size = max_page_size
+        self._analyses = _Lru(max_entries)
+        self._plans = _Lru(max_entries)
+
+    @property
+    def cached_plans(self) -> int:
+        return len(self._plans)
+
+    def prepare(
+        self,
+        source: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        principal: Principal,
+        scope: RowScope,
+    ) -> PreparedRead | None:
+        """Return the compiled part of a request, or None when resolvers must
+        serve all of it (nothing to compile, or an argument they reject)."""
+        analysis = self._analysis(source, document, operation_name)
+        if analysis is None:
+            return None
+        graphql_schema = self.schema._schema
+        variable_values = get_variable_values(
+            graphql_schema,
+            analysis.operation.variable_definitions or (),
+            variables or {},
+        )
+        if isinstance(variable_values, list):
+            return None
+        grouped = collect_fields(
+            graphql_schema,
+            analysis.fragments,
+            variable_values,
+            graphql_schema.query_type,  # type: ignore[arg-type]
+            analysis.operation,
+        ).grouped_field_set
+        try:
+            arguments = self._bind(grouped, variable_values)
+        except BadArgumentsError as error:
+            logger.debug("resolvers serve a document: %s", error)
+            return None
+
+        conditions = tuple(
+            variable_values.coerced.get(name) for name in analysis.condition_variables
+        )
+        shapes = tuple((key, args.shape) for key, args in arguments.items())
+        key = (source, operation_name, principal.role, principal.scopes)
+        plan_key = (*key, conditions, shapes)
+        plan = self._plans.lookup(plan_key)
+        if plan is _MISSING:
+            plan = self._compile(analysis, variable_values, grouped, arguments)
+            self._plans.store(plan_key, plan)
+        return _bind_plan(plan, arguments, scope)
+
+    def _analysis(
+        self, source: str, document: DocumentNode, operation_name: str | None
+    ) -> Analysis | None:
+        key = (source, operation_name)
+        analysis = self._analyses.lookup(key)
+        if analysis is _MISSING:
+            analysis = analyze(document, operation_name, ROOT_FIELDS)
+            self._analyses.store(key, analysis)
+        return analysis  # type: ignore[no-any-return]
+
+    def _bind(
+        self, grouped: GroupedFieldSet, variable_values: VariableValues
+    ) -> dict[str, RootArguments]:
+        fields = self.schema._schema.query_type.fields  # type: ignore[union-attr]
+        return {
+            key: bind_root(
+                self.schema,
+                fields[details[0].node.name.value],
+                details,
+                variable_values,
+                self.max_page_size,
+            )
+            for key, details in grouped.items()
+            if details[0].node.name.value in ROOT_FIELDS
+        }
+
+    def _compile(
+        self,
+        analysis: Analysis,
+        variable_values: VariableValues,
+        grouped: GroupedFieldSet,
+        arguments: dict[str, RootArguments],
+    ) -> Plan:
+        selections = SelectionCompiler(
+            self.schema._schema,
+            analysis.operation,
+            analysis.fragments,
+            variable_values,
+            self.reference_year,
+        )
+        fields = self.schema._schema.query_type.fields  # type: ignore[union-attr]
+        roots: dict[str, RootPlan | str | None] = {}
+        for key, details in grouped.items():
+            name = details[0].node.name.value
+            roots[key] = None
+            if name == "__typename":
+                roots[key] = QUERY_TYPENAME
+            elif key in arguments:
+                try:
+                    before, after = root_template(
+                        selections, self.schema, fields[name], details, arguments[key]
+                    )
+                except NotCompilableError as error:
+                    logger.info("resolvers serve %s: %s", key, error)
+                    continue
+                required = getattr(arguments[key], "required", False)
+                roots[key] = RootPlan(before, after, required)
+        residual_nodes: list[FieldNode] = [
+            field_details.node
+            for key, details in grouped.items()
+            if roots[key] is None
+            for field_details in details
+        ]
+        residual = (
+            residual_document(analysis, residual_nodes) if residual_nodes else None
+        )
+        return Plan(roots, residual)
+
+
+def _bind_plan(
+    plan: Plan, arguments: dict[str, RootArguments], scope: RowScope
+) -> PreparedRead:
+    params = Params()
+    columns = [
+        root.before + arguments[key].source(scope, params) + root.after + "::text"
+        for key, root in plan.roots.items()
+        if isinstance(root, RootPlan)
+    ]
+    sql = "SELECT " + ", ".join(columns) if columns else None
+    return PreparedRead(plan, sql, params.values)

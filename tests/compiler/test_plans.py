@@ -1,0 +1,91 @@
+"""Plans are cached per document, caller and shape, in a bounded cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from graphql import parse
+
+from registry_gql.auth.principal import ROLE_SCOPES, Principal
+from registry_gql.db.row_scope import RowScope
+from registry_gql.graphql.compiler.plans import PreparedRead, ReadCompiler
+from registry_gql.graphql.endpoint import execute_operation
+from registry_gql.graphql.schema import schema
+from tests.compiler.conftest import Paths
+
+ADMIN = Principal("admin", "test-admin", scopes=ROLE_SCOPES["admin"])
+PAGE = """query ($first: Int!, $filter: JourneyFilterInput) {
+  journeys(first: $first, filter: $filter) { nodes { id } } }"""
+
+
+def prepare(
+    compiler: ReadCompiler, source: str, variables: dict[str, Any]
+) -> PreparedRead:
+    prepared = compiler.prepare(
+        source, parse(source), None, variables, ADMIN, RowScope("all")
+    )
+    assert prepared is not None
+    return prepared
+
+
+def new_compiler(max_entries: int = 16) -> ReadCompiler:
+    return ReadCompiler(
+        schema, reference_year=2022, max_page_size=100, max_entries=max_entries
+    )
+
+
+def test_filter_values_share_a_plan() -> None:
+    compiler = new_compiler()
+    first = prepare(compiler, PAGE, {"first": 5, "filter": {"commune": "95127"}})
+    second = prepare(compiler, PAGE, {"first": 5, "filter": {"commune": "92062"}})
+    assert second.plan is first.plan
+    assert second.sql == first.sql
+    assert second.values != first.values
+
+
+def test_page_size_is_written_in_the_plan() -> None:
+    compiler = new_compiler()
+    small = prepare(compiler, PAGE, {"first": 5})
+    large = prepare(compiler, PAGE, {"first": 50})
+    assert small.plan is not large.plan
+    assert "LIMIT 6" in (small.sql or "")
+    assert "LIMIT 51" in (large.sql or "")
+    assert compiler.cached_plans == 2
+
+
+def test_plan_cache_is_bounded() -> None:
+    compiler = new_compiler(max_entries=2)
+    for size in (1, 2, 3):
+        prepare(compiler, PAGE, {"first": size})
+    assert compiler.cached_plans == 2
+
+
+def test_client_values_are_bound() -> None:
+    compiler = new_compiler()
+    commune = "95127' OR true --"
+    prepared = prepare(compiler, PAGE, {"first": 5, "filter": {"commune": commune}})
+    assert commune not in (prepared.sql or "")
+    assert commune in prepared.values
+
+
+def test_mutations_are_not_compiled() -> None:
+    compiler = new_compiler()
+    source = "mutation { submitJourneys(journeys: []) { acceptedCount } }"
+    assert (
+        compiler.prepare(source, parse(source), None, {}, ADMIN, RowScope("all"))
+        is None
+    )
+
+
+async def test_production_hides_served_by(paths: Paths) -> None:
+    services = paths.compiled
+    original = services.settings
+    services.settings = original.model_copy(update={"environment": "production"})
+    try:
+        _, body = await execute_operation(
+            services, ADMIN, {"query": "{ journeys(first: 1) { nodes { id } } }"}
+        )
+    finally:
+        services.settings = original
+    assert "extensions" not in orjson.loads(orjson.dumps(body))
