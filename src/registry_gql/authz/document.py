@@ -126,7 +126,7 @@ class _FieldCollector(Visitor):
 def document_fields(
     schema: GraphQLSchema, document: DocumentNode
 ) -> set[tuple[str, str]]:
-    """Every (type, field) that the document uses, fragments included.
+    """Return every (type, field) that the document uses, fragments included.
 
     Arguments appear as `field(argument)` of the field's type, and input fields
     written in the document as fields of their input type.
@@ -142,7 +142,7 @@ def variable_input_fields(
     document: DocumentNode,
     variables: Mapping[str, Any] | None,
 ) -> set[tuple[str, str]]:
-    """Every (input type, field) that the variable values set.
+    """Return every (input type, field) that the variable values set.
 
     Input fields that arrive in variables are invisible in the document, so they
     are read from the values, walked along the variables' declared types.

@@ -38,13 +38,13 @@ def check_policies(policies: Mapping[Role, RolePolicy], schema: GraphQLSchema) -
         for (type_name, field_name), rule in sorted(policy.fields.items()):
             if (type_name, field_name) in known:
                 continue
-            what = (
+            unknown = (
                 f"type {type_name}"
                 if type_name not in schema.type_map
                 else f"field {type_name}.{field_name}"
             )
             raise PolicyError(
-                f"{rule.file}:{rule.line}: unknown {what}; fix the name or remove "
+                f"{rule.file}:{rule.line}: unknown {unknown}; fix the name or remove "
                 "the rule"
             )
         for type_name in policy.rows:
