@@ -91,7 +91,18 @@ async def check_field(
 ) -> None:
     query = VARIANTS[variant](JOURNEY_PATHS[target], world)
     response = await api.graphql(query, token=caller.token)
-    body = response.json()
+    verify(response.json(), response.status_code, caller, world, variant, target)
+
+
+def verify(
+    body: dict[str, Any],
+    status: int | None,
+    caller: Caller,
+    world: World,
+    variant: str,
+    target: tuple[str, str],
+) -> None:
+    """Check one operation's result; `status` is None inside a batch."""
     name = f"{target[0]}.{target[1]}"
     if caller.role in readers_of(*target):
         assert "errors" not in body, (caller.label, variant, name, body)
@@ -103,7 +114,7 @@ async def check_field(
     codes = {error["extensions"]["code"] for error in body["errors"]}
     fields = {error["extensions"]["field"] for error in body["errors"]}
     if caller.role == "anonymous":
-        assert response.status_code == 401
+        assert status in (401, None)
         assert codes == {"UNAUTHENTICATED"}
     else:
         assert codes == {"FORBIDDEN"}, (caller.label, variant, name)
@@ -120,6 +131,24 @@ async def test_journey_fields_and_rows(
     caller = world.callers[label]
     for target in JOURNEY_PATHS:
         await check_field(api, caller, world, variant, target)
+
+
+@pytest.mark.parametrize("label", CALLERS)
+async def test_batched_operations(api: Api, world: World, label: str) -> None:
+    caller = world.callers[label]
+    targets = list(JOURNEY_PATHS)
+    headers = {"Authorization": f"Bearer {caller.token}"} if caller.token else {}
+    for first in range(0, len(targets), 10):
+        chunk = targets[first : first + 10]
+        operations = [
+            {"query": fragment(JOURNEY_PATHS[target], world)} for target in chunk
+        ]
+        response = await api.client.post("/graphql", json=operations, headers=headers)
+        results = response.json()
+        assert isinstance(results, list), results
+        assert len(results) == len(chunk)
+        for target, result in zip(chunk, results, strict=True):
+            verify(result, None, caller, world, "batch", target)
 
 
 @pytest.mark.parametrize("label", CALLERS)
