@@ -6,6 +6,7 @@ signature by our key, so the rejection is caused by that one change.
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -257,3 +258,32 @@ def test_verifier_clock_decides_expiry(signing_keys: SigningKeys) -> None:
     )
     with pytest.raises(InvalidToken, match="token expired"):
         later.verify(token)
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        _signed({"jku": "https://keys.invalid/jwks.json"}),
+        _signed({"x5u": "https://keys.invalid/cert.pem"}),
+        _signed({"kid": "kid-we-never-issued"}),
+        _embedded_attacker_jwk,
+    ],
+    ids=["jku", "x5u", "unknown-kid", "embedded-jwk"],
+)
+def test_key_locations_never_fetched(
+    verifier: TokenVerifier,
+    signing_keys: SigningKeys,
+    forge: Forge,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attempts: list[object] = []
+
+    def record(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network access is not allowed in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", record)
+    monkeypatch.setattr(socket.socket, "connect", record)
+    with pytest.raises(InvalidToken):
+        verifier.verify(forge(signing_keys))
+    assert attempts == []
