@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from registry_gql.logs import configure_logging
@@ -97,6 +98,34 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         help="LEVEL:CODE with LEVEL one of com, epci, dep, reg, country; repeat",
+    )
+
+    campaigns = commands.add_parser("campaigns", help="campaign computation")
+    campaign_commands = campaigns.add_subparsers(
+        dest="campaigns_command", required=True
+    )
+    compute = campaign_commands.add_parser(
+        "compute", help="recompute a campaign's incentives over a window"
+    )
+    compute.add_argument("--campaign", type=int, required=True, help="campaign id")
+    compute.add_argument(
+        "--since",
+        type=datetime.fromisoformat,
+        help="first journey start, ISO 8601 with offset (default: campaign start)",
+    )
+    compute.add_argument(
+        "--until",
+        type=datetime.fromisoformat,
+        help="end of the window, exclusive (default: now)",
+    )
+    templates = campaign_commands.add_parser(
+        "import-templates",
+        help="import the national inventory of incentive grids as templates",
+    )
+    templates.add_argument(
+        "file",
+        type=Path,
+        help="incitations-covoiturage.json of the inventory",
     )
 
     clients = commands.add_parser("clients", help="register OAuth clients")

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -159,6 +160,45 @@ def schema_command(arguments: argparse.Namespace, settings: Settings) -> None:
     print(schema.as_str())
 
 
+def campaigns_command(arguments: argparse.Namespace, settings: Settings) -> None:
+    from registry_gql.campaigns_import.inventory import import_inventory, load_inventory
+    from registry_gql.db.campaigns.compute import compute_campaign
+    from registry_gql.db.campaigns.store import fetch_campaign
+    from registry_gql.db.raw import driver_connection
+
+    async def compute(connection: AsyncConnection) -> str:
+        driver = await driver_connection(connection)
+        now = datetime.now(UTC)
+        campaign = await fetch_campaign(driver, arguments.campaign)
+        since = arguments.since or campaign.definition.starts_at
+        if since is None:
+            raise CommandError(
+                f"campaign {arguments.campaign} has no start; pass --since"
+            )
+        report = await compute_campaign(
+            driver,
+            arguments.campaign,
+            since=since,
+            until=arguments.until or now,
+            now=now,
+        )
+        return (
+            f"campaign {report.campaign_id}: {report.journeys} journeys, "
+            f"{report.incentives} incentives, {report.amount} cents"
+        )
+
+    async def templates(connection: AsyncConnection) -> str:
+        driver = await driver_connection(connection)
+        report = await import_inventory(driver, load_inventory(arguments.file))
+        return (
+            f"{len(report.imported)} templates imported, "
+            f"{len(report.rejected)} grids rejected"
+        )
+
+    work = compute if arguments.campaigns_command == "compute" else templates
+    print(_in_transaction(settings, work))
+
+
 def demo_command(arguments: argparse.Namespace, settings: Settings) -> None:
     from registry_gql.demo.run import run_demo
 
@@ -177,6 +217,7 @@ def run(arguments: argparse.Namespace, settings: Settings) -> None:
         "operators": create_operator_command,
         "territories": create_territory_command,
         "clients": create_client_command,
+        "campaigns": campaigns_command,
     }
     try:
         handlers[arguments.command](arguments, settings)
@@ -185,5 +226,6 @@ def run(arguments: argparse.Namespace, settings: Settings) -> None:
         ClientRegistrationError,
         GeoImportError,
         ValueError,
+        LookupError,
     ) as error:
         raise CommandError(str(error)) from error
