@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=2_000, ge=1)
     max_query_depth: int = Field(default=10, ge=1)
     max_query_aliases: int = Field(default=50, ge=0)
-    max_query_cost: int = Field(default=10_000, ge=1)
+    max_query_cost: int = Field(default=20_000, ge=1)
     max_query_directives: int = Field(default=50, ge=0)
     max_repeated_directive: int = Field(default=10, ge=1)
     max_batch_operations: int = Field(default=10, ge=1)

@@ -149,19 +149,20 @@ async def test_long_document_rejected(api: Api) -> None:
 
 async def test_page_cost_follows_variable(api: Api, admin: str) -> None:
     assert_served(await api.graphql(PAGE_BY_VARIABLE, {"n": 100}, admin))
-    response = await api.graphql(PAGE_BY_VARIABLE, {"n": 1000}, admin)
+    response = await api.graphql(PAGE_BY_VARIABLE, {"n": 2000}, admin)
     assert_rejected(response, "QUERY_TOO_COSTLY", "MAX_QUERY_COST")
 
 
 async def test_cost_adds_aliased_pages(api: Api, admin: str) -> None:
-    pages = " ".join(f"p{i}: journeys(first: 100) {{ ...Page }}" for i in range(6))
+    pages = " ".join(f"p{i}: journeys(first: 100) {{ ...Page }}" for i in range(11))
     response = await api.graphql("{ " + pages + " }" + PAGE_FRAGMENT, token=admin)
     assert_rejected(response, "QUERY_TOO_COSTLY", "MAX_QUERY_COST")
 
 
 async def test_cost_counts_nested_spreads(api: Api, admin: str) -> None:
+    # 12 pages of 100 after expansion: 4 spreads of 3 pages.
     document = (
-        "{ ...Pages ...Pages } "
+        "{ ...Twice ...Twice } fragment Twice on Query { ...Pages ...Pages } "
         "fragment Pages on Query { a: journeys(first: 100) { ...Page } "
         "b: journeys(first: 100) { ...Page } c: journeys(first: 100) { ...Page } }"
         + PAGE_FRAGMENT
