@@ -66,3 +66,14 @@ async def test_reader_scope_cannot_write(api: Api, tenants: Tenants) -> None:
     errors = response.json()["errors"]
     assert all(error["extensions"]["code"] == "FORBIDDEN" for error in errors)
     assert any("journeys:write" in error["message"] for error in errors)
+
+
+async def test_introspection_query_is_served(api: Api, tenants: Tenants) -> None:
+    from graphql import get_introspection_query
+
+    token = await api.token("operator", operator_id=tenants.operator_a)
+    response = await api.graphql(get_introspection_query(), token=token)
+    body = response.json()
+    assert "errors" not in body, body.get("errors")
+    names = {item["name"] for item in body["data"]["__schema"]["types"]}
+    assert "Journey" in names

@@ -72,3 +72,11 @@ def test_missing_scope_is_named() -> None:
     reader = replace(OPERATOR, scopes=frozenset({"journeys:read"}))
     [denial] = judge({("Mutation", "submitJourneys")}, policy, reader)
     assert "journeys:write" in denial.message
+
+
+def test_introspection_fields_are_not_policy_fields() -> None:
+    document = parse(
+        "{ __schema { types { name fields(includeDeprecated: true) { name "
+        "type { ofType { name } } } } } }"
+    )
+    assert document_fields(schema._schema, document) == set()

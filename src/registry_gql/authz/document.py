@@ -99,9 +99,14 @@ class _FieldCollector(Visitor):
         parent = self.type_info.get_parent_type()
         name = node.name.value
         self._field_names.append(name)
+        # Introspection (`__schema`, `__type` and the fields of the `__Type`
+        # family) is governed by the introspection setting, not by policies.
         if parent is None or name.startswith("__"):
             return
-        self.fields.add((get_named_type(parent).name, name))
+        parent_name = get_named_type(parent).name
+        if parent_name.startswith("__"):
+            return
+        self.fields.add((parent_name, name))
 
     def leave_field(self, node: FieldNode, *_args: object) -> None:
         self._field_names.pop()
@@ -111,7 +116,7 @@ class _FieldCollector(Visitor):
         if parent is None or self.type_info.get_directive() is not None:
             return
         field_name = self._field_names[-1]
-        if field_name.startswith("__"):
+        if field_name.startswith("__") or get_named_type(parent).name.startswith("__"):
             return
         self.fields.add(
             (get_named_type(parent).name, f"{field_name}({node.name.value})")
