@@ -8,6 +8,7 @@ same pooled connection.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from sqlalchemy import text
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from registry_gql.auth.principal import Principal
 from registry_gql.db.raw import driver_connection
+
+logger = logging.getLogger(__name__)
 
 # Row-level security policies read these settings (migration 0002).
 _SET_TENANT = text(
@@ -36,16 +39,31 @@ class RequestDatabase:
         self._engine = engine
         self._principal = principal
         self._lock = asyncio.Lock()
+        self._open_lock = asyncio.Lock()
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
         self._driver: Any = None
 
     async def connection(self) -> AsyncConnection:
+        """Return the request's connection, opening its transaction on first use.
+
+        The state is published only once fully set up, so a caller cancelled
+        half-way (graphql-core cancels sibling resolvers when one fails) never
+        leaves a connection without its tenant settings for the next caller.
+        """
         if self._connection is None:
-            self._connection = await self._engine.connect()
-            self._transaction = await self._connection.begin()
+            async with self._open_lock:
+                if self._connection is None:
+                    await self._open()
+        assert self._connection is not None
+        return self._connection
+
+    async def _open(self) -> None:
+        connection = await self._engine.connect()
+        try:
+            transaction = await connection.begin()
             # Through SQLAlchemy, whose asyncpg adapter sends BEGIN with it.
-            await self._connection.execute(
+            await connection.execute(
                 _SET_TENANT,
                 {
                     "role": self._principal.role,
@@ -54,8 +72,16 @@ class RequestDatabase:
                     "company_siren": self._principal.company_siren or "",
                 },
             )
-            self._driver = await driver_connection(self._connection)
-        return self._connection
+            driver = await driver_connection(connection)
+        except BaseException:
+            await connection.invalidate()
+            await connection.close()
+            raise
+        self._connection, self._transaction, self._driver = (
+            connection,
+            transaction,
+            driver,
+        )
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         async with self._lock:
@@ -68,15 +94,25 @@ class RequestDatabase:
             return str(await self._driver.execute(sql, *args))
 
     async def finish(self, *, commit: bool) -> None:
-        """Commit or roll back, and return the connection to the pool."""
-        if self._connection is None:
+        """Commit or roll back, and return the connection to the pool.
+
+        A failed commit raises. A connection that cannot even roll back is
+        invalidated, so that the pool never hands it to another request.
+        """
+        connection = self._connection
+        if connection is None:
             return
+        self._connection = None
         try:
             if self._transaction is not None and self._transaction.is_active:
                 if commit:
                     await self._transaction.commit()
                 else:
                     await self._transaction.rollback()
+        except Exception:
+            logger.exception("request transaction failed to end; connection dropped")
+            await connection.invalidate()
+            if commit:
+                raise
         finally:
-            await self._connection.close()
-            self._connection = None
+            await connection.close()
