@@ -161,6 +161,11 @@ def _lookup_cases(seeded: Seeded) -> list[Case]:
             f'again: viewer {{ scopes }} node(id: "{operator}") {{ id }} }}',
         ),
         Case(
+            "computed field beside compiled ones",
+            """{ journeys(first: 3) { nodes { id campaignIncentives { __typename } } }
+              again: journeys(first: 3) { nodes { id } } }""",
+        ),
+        Case(
             "too many keys for one object",
             "{ journeys(first: 1) { nodes { "
             + " ".join(f"k{number}: id" for number in range(60))

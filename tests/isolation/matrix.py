@@ -45,6 +45,7 @@ JOURNEY_PATHS: dict[tuple[str, str], str] = {
     ("Journey", "driver"): "driver { revenue }",
     ("Journey", "passenger"): "passenger { seats }",
     ("Journey", "incentives"): "incentives { amount }",
+    ("Journey", "campaignIncentives"): "campaignIncentives { amount }",
     **{
         ("JourneyPlace", field): f"start {{ {field} }}"
         for field in ("datetime", "lat", "lon", "geoMatch", "country")

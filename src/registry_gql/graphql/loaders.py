@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from strawberry.dataloader import DataLoader
 
 from registry_gql.db import journey_reads
+from registry_gql.db.campaigns.incentives import journey_incentives
 from registry_gql.db.request import RequestDatabase
+from registry_gql.graphql.types.campaigns import Incentive
 from registry_gql.graphql.types.journeys import Commune, Operator, OperatorIncentive
 
 
@@ -17,6 +19,7 @@ class Loaders:
     operators: DataLoader[int, Operator | None]
     communes: DataLoader[str, Commune | None]
     operator_incentives: DataLoader[int, list[OperatorIncentive]]
+    campaign_incentives: DataLoader[int, list[Incentive]]
 
 
 def create_loaders(database: RequestDatabase, year: int) -> Loaders:
@@ -41,8 +44,16 @@ def create_loaders(database: RequestDatabase, year: int) -> Loaders:
             )
         return [grouped.get(journey_id, []) for journey_id in journey_ids]
 
+    async def campaign_incentives(journey_ids: list[int]) -> list[list[Incentive]]:
+        rows = await journey_incentives(database, journey_ids)
+        grouped: dict[int, list[Incentive]] = defaultdict(list)
+        for row in rows:
+            grouped[row["journey_id"]].append(Incentive.from_row(row))
+        return [grouped.get(journey_id, []) for journey_id in journey_ids]
+
     return Loaders(
         operators=DataLoader(load_fn=operators),
         communes=DataLoader(load_fn=communes),
         operator_incentives=DataLoader(load_fn=incentives),
+        campaign_incentives=DataLoader(load_fn=campaign_incentives),
     )

@@ -96,7 +96,16 @@ class Related:
             _check(self.column)
 
 
-FieldMapping = Column | GlobalId | Embedded | Related
+@dataclass(frozen=True, slots=True)
+class Resolver:
+    """A field that only its resolver serves, for example one whose rows depend
+    on rules the SQL mapping does not express. A root field whose selection
+    reaches it runs through the resolvers."""
+
+    reason: str
+
+
+FieldMapping = Column | GlobalId | Embedded | Related | Resolver
 
 
 @dataclass(frozen=True, slots=True)

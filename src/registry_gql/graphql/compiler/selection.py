@@ -34,6 +34,7 @@ from registry_gql.graphql.compiler.mapping import (
     GlobalId,
     ReferenceYear,
     Related,
+    Resolver,
     type_mapping,
 )
 from registry_gql.graphql.compiler.scalars import global_id, scalar_json
@@ -116,6 +117,8 @@ class SelectionCompiler:
         if field.args:
             raise NotCompilableError(f"{parent.name}.{name} takes arguments")
         mapping = field_mapping(parent, name)
+        if isinstance(mapping, Resolver):
+            raise NotCompilableError(f"{parent.name}.{name}: {mapping.reason}")
         if isinstance(mapping, Column):
             return scalar_json(field.type, row.column(mapping.name))
         if isinstance(mapping, GlobalId):

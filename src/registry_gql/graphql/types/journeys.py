@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -15,6 +15,7 @@ from registry_gql.graphql.compiler.mapping import (
     Embedded,
     GlobalId,
     Related,
+    Resolver,
     map_type,
 )
 from registry_gql.graphql.types.enums import (
@@ -27,6 +28,7 @@ from registry_gql.graphql.types.enums import (
 
 if TYPE_CHECKING:
     from registry_gql.graphql.context import Context
+    from registry_gql.graphql.types.campaigns import Incentive
 
 
 @strawberry.type(description="A carpooling company that submits proofs.")
@@ -213,6 +215,17 @@ def _identity(row: Any, role: str) -> Identity:
     )
 
 
+LazyIncentive = Annotated[
+    "Incentive", strawberry.lazy("registry_gql.graphql.types.campaigns")
+]
+
+
+async def _campaign_incentives(
+    root: Journey, info: strawberry.Info[Context, None]
+) -> list[LazyIncentive]:
+    return await info.context.loaders.campaign_incentives.load(root.id)
+
+
 @strawberry.type(description="One driver and passenger couple on one vehicle run.")
 class Journey(relay.Node):
     id: relay.NodeID[int]
@@ -248,6 +261,12 @@ class Journey(relay.Node):
         self, info: strawberry.Info[Context, None]
     ) -> list[OperatorIncentive]:
         return await info.context.loaders.operator_incentives.load(self.id)
+
+    campaign_incentives: list[LazyIncentive] = strawberry.field(
+        resolver=_campaign_incentives,
+        description="Incentives that campaigns pay for this journey, those of the "
+        "campaigns the caller may read.",
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Journey:
@@ -319,6 +338,9 @@ map_type(
             (("journey_id", "id"),),
             many=True,
             order_by=("index",),
+        ),
+        "campaignIncentives": Resolver(
+            "the campaigns a caller may read are not expressed in SQL"
         ),
     },
 )
