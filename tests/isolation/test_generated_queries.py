@@ -23,7 +23,16 @@ SCHEMA = (Path(__file__).resolve().parents[2] / "schema.graphql").read_text()
 QUERIES_PER_ROLE = 1_000
 PUBLIC_TYPES = {"Viewer", "AccessDecision"}
 PUBLIC_ROOTS = {"viewer", "access", "access(type)", "access(field)"}
-READER_TYPES = {"Query", "Node", "JourneyConnection", "JourneyEdge", "PageInfo"}
+# Incentive is reached through Journey.campaignIncentives: operators, AOMs and
+# admins read the incentives of the journeys and campaigns they may read.
+READER_TYPES = {
+    "Query",
+    "Node",
+    "JourneyConnection",
+    "JourneyEdge",
+    "PageInfo",
+    "Incentive",
+}
 # IDs are placeholders for the seeded journeys, filled in once the world exists,
 # so that lookups by id hit real rows of every tenant.
 PLACEHOLDERS = [f"@journey{i}@" for i in range(5)]  # one per seeded journey
