@@ -56,11 +56,11 @@ class Settings(BaseSettings):
     # development and test only.
     introspection: bool | None = None
 
-    # Serve `journeys`, `journey` and `node` through one compiled SQL statement;
-    # false sends every field through the resolvers.
+    # Serve `journeys`, `journey` and `node` through one compiled SQL statement.
+    # False sends every field through the resolvers.
     compiled_reads: bool = True
     # Add a `servedBy` response extension that names the path (compiled or
-    # resolvers) of each root field; always on in development and test.
+    # resolvers) of each root field. It is always on in development and test.
     read_path_extension: bool = False
 
     @property

@@ -9,8 +9,6 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import event
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from registry_gql.app import create_app
@@ -65,7 +63,7 @@ class Paths:
         variables: dict[str, Any] | None = None,
         operation_name: str | None = None,
     ) -> tuple[Response, Response]:
-        """Run a document through both paths; the resolvers go first, so that
+        """Run a document through both paths. The resolvers go first, so that
         parsing and validation are cached for both alike."""
         resolvers = await self.run(
             self.resolvers, principal, query, variables, operation_name
@@ -83,31 +81,11 @@ async def seeded(
     return await seed(owner_engine, reference_2022)
 
 
-def _replace_closed_connections(engine: AsyncEngine) -> None:
-    """Make the pool drop a connection that asyncpg has closed.
-
-    NOTE: when one root field fails, graphql-core cancels its siblings; a
-    sibling cancelled during a query leaves its asyncpg connection closed in the
-    pool, and the next request on it fails with INTERNAL_SERVER_ERROR. That is a
-    fault of request handling on both paths, not a difference between them, so
-    this test replaces such connections instead of reporting it on every later
-    document.
-    """
-
-    def check(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        if dbapi_connection.driver_connection.is_closed():
-            raise DisconnectionError("asyncpg connection closed")
-
-    event.listen(engine.sync_engine, "checkout", check)
-
-
 @pytest.fixture(scope="package")
 async def paths(api_settings: Settings, seeded: Seeded) -> AsyncIterator[Paths]:
     compiled = create_app(api_settings).state.services
     plain = api_settings.model_copy(update={"compiled_reads": False})
     resolvers = create_app(plain).state.services
-    for services in (compiled, resolvers):
-        _replace_closed_connections(services.app_engine)
     assert compiled.read_compiler is not None
     assert resolvers.read_compiler is None
     yield Paths(compiled, resolvers)

@@ -1,14 +1,17 @@
 """Hand-written documents: the shapes generated documents rarely reach.
 
-Each case is a document and its variables, built from the seeded data; the
+Each case is a document and its variables, built from the seeded data. The
 differential test runs every case for every caller.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from registry_gql.db.journey_reads import PageKey
+from registry_gql.graphql.cursors import encode_cursor
 from tests.compiler.generated import global_id
 from tests.compiler.seed import Seeded
 
@@ -188,6 +191,7 @@ def _lookup_cases(seeded: Seeded) -> list[Case]:
 def _error_cases(seeded: Seeded) -> list[Case]:
     naive = "am91cm5leToyMDI0LTAyLTAxVDAwOjAwOjAwfDE="
     viewer = global_id("Viewer", 1)
+    huge_cursor = encode_cursor(PageKey(datetime(2024, 2, 1, tzinfo=UTC), 2**70))
     return [
         Case("page too large", "{ journeys(first: 101) { nodes { id } } }"),
         Case("page of zero", "{ journeys(first: 0) { nodes { id } } }"),
@@ -213,6 +217,17 @@ def _error_cases(seeded: Seeded) -> list[Case]:
               bad: journeys(first: 500) { nodes { id } } }""",
         ),
         Case("unknown node type", f'{{ node(id: "{viewer}") {{ id }} }}'),
+        Case(
+            "cursor beyond bigint",
+            "query ($after: String) { journeys(after: $after) { nodes { id } } }",
+            {"after": huge_cursor},
+        ),
+        Case(
+            "operator filter beyond bigint",
+            "query ($operator: ID) { "
+            "journeys(filter: { operatorId: $operator }) { nodes { id } } }",
+            {"operator": global_id("Operator", 2**70)},
+        ),
         Case(
             "denied identity fields",
             "{ journeys(first: 2) { nodes { driver { identity { identityKey } } } } }",

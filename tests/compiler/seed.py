@@ -1,7 +1,7 @@
 """Journeys that exercise every format the compiled path must reproduce.
 
 Two operators (one with quotes, a backslash and accents in its name), journeys in
-three monthly partitions, starts with and without microseconds, integral
+four monthly partitions, starts with and without microseconds, integral
 coordinates, points abroad, terms violations, incentives listed out of order,
 imported rows, and every public status.
 """
@@ -51,7 +51,8 @@ class Seeded:
 
 
 def _varied(number: int, prefix: str) -> JourneyDraft:
-    """The `number`-th journey of an operator; each number varies other fields."""
+    """Return the `number`-th journey of an operator, whose number decides which
+    fields vary."""
     start = FIRST_START + timedelta(days=number * 2, minutes=number * 7)
     if number % 3 == 0:
         start += timedelta(microseconds=1_000 * number + 1)
@@ -63,6 +64,7 @@ def _varied(number: int, prefix: str) -> JourneyDraft:
         trip=f"{prefix}-trip-{number // 2}",
         operator_journey_id=f"{prefix}-{number}",
     )
+
     changes: dict[str, Any] = {}
     if number % 4 == 1:
         changes["start"] = Place(start, *INTEGRAL)
@@ -70,11 +72,13 @@ def _varied(number: int, prefix: str) -> JourneyDraft:
         changes["end"] = Place(base.end.datetime, *GENEVA)
     if number % 5 == 3:
         changes["distance"] = 1_500
+
     changes["operator_class"] = "ABC"[number % 3]
     changes["incentives"] = tuple(
         OperatorIncentive(index, f"{index + 1:014d}", 50 * index + number)
         for index in (2, 0, 1)[: number % 4]
     )
+
     over18 = (True, False, None)[number % 3]
     changes["driver"] = Driver(
         replace(identity(f"{prefix}-driver-{number % 5}"), over18=over18),

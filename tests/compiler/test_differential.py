@@ -1,7 +1,7 @@
-"""The compiled path answers exactly what the resolvers answer.
+"""The compiled path returns exactly what the resolvers return.
 
 Each document runs through an application with compiled reads and through one
-without, on the same database and caller; the responses must be equal as JSON,
+without, on the same database and caller. The responses must be equal as JSON,
 key order and errors included. `servedBy`, which only the debug extension
 carries, tells how many root fields the compiled path really served.
 """

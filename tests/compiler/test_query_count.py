@@ -29,7 +29,7 @@ LOOKUPS = f"""query ($journey: ID!, $operator: ID!) {{
   journeys(first: 10) {{ nodes {{ id }} }} }}"""
 
 
-# asyncpg looks up the types it does not know once per connection; those
+# asyncpg looks up the types it does not know once per connection. Those
 # catalog reads are the driver's, not the application's.
 DRIVER_LOOKUPS = ("pg_catalog.pg_type", "FROM pg_type", "typeinfo_tree")
 

@@ -78,7 +78,7 @@ async def test_datetime_matches_isoformat(
 @pytest.mark.parametrize("value", FLOATS, ids=repr)
 async def test_float_reads_back_same(owner_engine: AsyncEngine, value: float) -> None:
     text = await evaluate(owner_engine, float_json("$1::float8"), value)
-    # repr tells -0.0 from 0.0 and 2.0 from 2.
+    # repr distinguishes -0.0 from 0.0 and 2.0 from 2.
     assert repr(json.loads(text)) == repr(value)
 
 

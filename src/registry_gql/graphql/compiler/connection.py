@@ -1,8 +1,8 @@
 """The Relay connection of a journey page as one aggregate over the page's rows.
 
-The page query fetches `first + 1` rows, like the resolver, so that the extra row
-only tells whether a next page exists. Rows are numbered newest first; edges and
-nodes aggregate the first `first` of them.
+The page query fetches `first + 1` rows, like the resolver, and the extra row
+only shows whether a next page exists. Rows are numbered newest first, and edges
+and nodes aggregate the first `first` of them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from registry_gql.graphql.cursors import CURSOR_PREFIX
 
 
 def cursor_sql(row: Row) -> str:
-    """The page cursor of a row, as `graphql.cursors.encode_cursor` writes it."""
+    """Return SQL of a row's page cursor, as `graphql.cursors.encode_cursor`
+    writes it."""
     raw = (
         f"{text_literal(CURSOR_PREFIX)} || {isoformat_utc(row.column('start_at'))} "
         f"|| '|' || {row.column('id')}::text"

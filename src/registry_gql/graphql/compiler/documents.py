@@ -1,4 +1,4 @@
-"""What the compiler needs to know of a document before any request's values.
+"""Analysis of a document before any request's values, and residual documents.
 
 `analyze` picks the operation as graphql-core's executor does, and returns None
 for documents that have nothing to compile (mutations, documents that name none
@@ -96,7 +96,7 @@ def _root_field_names(
 
 
 class _ConditionVariables(Visitor):
-    """Collects the variables that @include and @skip read."""
+    """Collector of the variables that @include and @skip read."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,4 +1,4 @@
-"""How the fields of a Strawberry type map to SQL, declared next to the type.
+"""SQL mappings of Strawberry types, each declared next to its type.
 
 A type module calls `map_type(SomeType, {...})` right after the class. The
 compiler reads these declarations through the GraphQL schema: a field without a
@@ -73,7 +73,7 @@ Match = tuple[tuple[str, "str | ReferenceYear"], ...]
 class Related:
     """Rows of another table whose `match` columns equal the current row's.
 
-    With `many`, the field is a list ordered by `order_by`; otherwise it is one
+    With `many`, the field is a list ordered by `order_by`. Otherwise it is one
     object, null when no row matches. With `column`, the field is that column's
     scalar value instead of an object.
     """
@@ -120,8 +120,8 @@ _MAPPINGS: dict[type, TypeMapping] = {}
 
 
 def graphql_field_names(origin: type) -> set[str]:
-    """The GraphQL names of the fields of a Strawberry type, camel-cased as the
-    schema's default name converter writes them."""
+    """Return the GraphQL names of the fields of a Strawberry type, camel-cased
+    as the schema's default name converter writes them."""
     definition = getattr(origin, "__strawberry_definition__", None)
     if definition is None:
         raise MappingError(f"{origin.__name__} is not a Strawberry type")
@@ -135,7 +135,7 @@ def graphql_field_names(origin: type) -> set[str]:
 def map_type(origin: type, fields: dict[str, FieldMapping]) -> TypeMapping:
     """Declare how the fields of the Strawberry type `origin` read from SQL.
 
-    Keys are GraphQL field names; raise MappingError for a name that is not a
+    Keys are GraphQL field names. Raise MappingError for a name that is not a
     field of `origin`.
     """
     unknown = sorted(set(fields) - graphql_field_names(origin))

@@ -45,7 +45,8 @@ QUERY_TYPENAME = '"Query"'
 
 @dataclass(frozen=True, slots=True)
 class RootPlan:
-    """SQL around a root's row source; `required` roots fail when it is empty."""
+    """SQL around a root's row source. A `required` root fails when the source
+    returns no row."""
 
     before: str
     after: str
@@ -90,7 +91,7 @@ _MISSING = object()
 
 
 class ReadCompiler:
-    """Compiles query documents against the schema, with bounded plan caches."""
+    """Compiler of query documents against the schema, with bounded caches."""
 
     def __init__(
         self,

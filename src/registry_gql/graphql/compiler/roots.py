@@ -2,8 +2,9 @@
 
 Arguments are coerced by graphql-core and converted by Strawberry as on the
 resolver path, then checked by the resolvers' own functions. An argument the
-resolvers would reject raises BadArgumentsError: the resolvers then answer the
-whole document, so the errors are theirs, message, path and extensions alike.
+resolvers would reject raises BadArgumentsError, and the resolvers then execute
+the whole document, so the errors are theirs, message, path and extensions
+alike.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ _BIGINT = range(-(2**63), 2**63)
 
 
 class BadArgumentsError(Exception):
-    """Arguments the resolvers reject; they answer the document instead."""
+    """Arguments that the resolvers reject, so they execute the document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,8 @@ def bind_root(
     variable_values: VariableValues,
     max_page: int,
 ) -> RootArguments:
-    """Coerce and check the arguments of one root field; raise BadArgumentsError."""
+    """Coerce and check the arguments of one root field, or raise
+    BadArgumentsError."""
     node = details[0].node
     try:
         raw = get_argument_values(field, node, variable_values)
@@ -120,6 +122,10 @@ def _arguments(name: str, kwargs: dict[str, Any], max_page: int) -> RootArgument
         page_filter, key = page_arguments(
             kwargs.get("filter"), first, kwargs.get("after"), max_page
         )
+        if key is not None:
+            _bigint(key.journey_id)
+        if page_filter.operator_id is not None:
+            _bigint(page_filter.operator_id)
         return PageArguments(page_filter, key, first)
     if name == "journey":
         return JourneyArguments(_bigint(journey_pk(str(kwargs["id"]))), required=True)
@@ -127,7 +133,7 @@ def _arguments(name: str, kwargs: dict[str, Any], max_page: int) -> RootArgument
     if not isinstance(global_id, GlobalID) or global_id.type_name not in NODE_TYPES:
         raise BadArgumentsError(f"{global_id} is not the id of a compiled type")
     if global_id.type_name == "Operator":
-        # A non-integer id fails in the resolver; ValueError sends it there.
+        # A non-integer id fails in the resolver, and ValueError sends it there.
         return OperatorArguments(_bigint(int(global_id.node_id)))
     # As Journey.resolve_nodes reads it: a non-integer id matches nothing.
     try:
@@ -138,7 +144,8 @@ def _arguments(name: str, kwargs: dict[str, Any], max_page: int) -> RootArgument
 
 
 def _bigint(value: int) -> int:
-    """Send ids beyond bigint to the resolvers, which fail on them alike."""
+    """Raise BadArgumentsError for an id beyond bigint, which asyncpg cannot
+    bind. The resolvers then fail on it as they do without the compiler."""
     if value not in _BIGINT:
         raise BadArgumentsError(f"{value} is out of the bigint range")
     return value

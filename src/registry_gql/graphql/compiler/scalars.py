@@ -1,9 +1,9 @@
 """SQL that formats a column as the resolver path serializes the same value.
 
-The resolvers read rows through asyncpg and serialize with graphql-core and
-orjson, so each expression here reproduces that chain: timestamps come back from
-asyncpg in UTC and print with `datetime.isoformat()`, floats print as numbers
-that read back as the same float, enums print their GraphQL name, global ids
+The resolvers read rows through asyncpg and serialize them with graphql-core and
+orjson, so each expression here reproduces that chain. Timestamps come back from
+asyncpg in UTC and print with `datetime.isoformat()`. Floats print as numbers
+that read back as the same float. Enums print their GraphQL name, and global ids
 are base64 of `<type>:<id>`.
 """
 
@@ -45,7 +45,7 @@ def float_json(expression: str) -> str:
     """Format a float8 as a JSON number that reads back as the same Python float.
 
     PostgreSQL 12 and later print the shortest text that reads back to the same
-    float (with the default extra_float_digits = 1), as orjson does; integral
+    float (with the default extra_float_digits = 1), as orjson does. Integral
     values get the `.0` that keeps them floats once parsed. Exponents may be
     written differently (`1e-05` where orjson writes `0.00001`), which JSON
     parsers read as the same number.

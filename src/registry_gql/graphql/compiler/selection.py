@@ -62,7 +62,7 @@ class Row:
 
 
 class SelectionCompiler:
-    """Builds the JSON expressions of one plan, with aliases unique in it."""
+    """Builder of the JSON expressions of one plan, with aliases unique in it."""
 
     def __init__(
         self,
@@ -115,7 +115,7 @@ class SelectionCompiler:
             return text_literal(parent.name)
         field = parent.fields[name]
         if field.args:
-            raise NotCompilableError(f"{parent.name}.{name} takes arguments")
+            raise NotCompilableError(f"{parent.name}.{name} has arguments")
         mapping = field_mapping(parent, name)
         if isinstance(mapping, Resolver):
             raise NotCompilableError(f"{parent.name}.{name}: {mapping.reason}")

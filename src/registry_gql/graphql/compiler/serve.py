@@ -4,7 +4,7 @@ through the ordinary resolvers, in one response.
 The JSON that PostgreSQL builds reaches the response body as an
 `orjson.Fragment`, never decoded in Python. Errors always come from the
 resolvers: when a compiled root would fail (a rejected argument, a `journey`
-that is not found), the resolvers answer the whole document instead.
+that is not found), the resolvers execute the whole document instead.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ async def serve_read(
     database: Database,
     run_resolvers: RunResolvers,
 ) -> ReadOutcome:
-    """Execute `request`, compiling what `compiler` can; without a compiler,
-    the resolvers serve everything."""
+    """Execute `request`, compiling what `compiler` can. Without a compiler, the
+    resolvers serve everything."""
     prepared = None
     if compiler is not None:
         prepared = compiler.prepare(
@@ -92,8 +92,8 @@ async def _resolvers_only(
 
 
 async def _fetch(prepared: PreparedRead, database: Database) -> dict[str, str] | None:
-    """Run the plan's statement; return each compiled root's JSON text, or None
-    when a required root found no row."""
+    """Run the plan's statement and return each compiled root's JSON text, or
+    None when a required root found no row."""
     row: Sequence[str | None] = ()
     if prepared.sql is not None:
         [row] = await database.fetch(prepared.sql, *prepared.values)

@@ -1,8 +1,8 @@
 """SQL text helpers of the compiler: literals, identifiers, base64.
 
 The compiler writes into SQL only names from mapping declarations and the schema,
-response keys that the GraphQL parser accepted as names, and integers it checked;
-every value that a client sends is a bound parameter.
+response keys that the GraphQL parser accepted as names, and integers it checked.
+Every value that a client sends is a bound parameter.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ _GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 
 
 class NotCompilableError(Exception):
-    """A selection the compiler cannot turn into SQL; resolvers serve it."""
+    """A selection the compiler cannot turn into SQL, so resolvers serve it."""
 
 
 def text_literal(value: str) -> str:
@@ -25,7 +25,8 @@ def key_literal(name: str) -> str:
     """Return a GraphQL response key as an SQL literal.
 
     Keys are aliases or field names, which the GraphQL grammar limits to
-    `[_A-Za-z][_0-9A-Za-z]*`; anything else is refused rather than quoted.
+    `[_A-Za-z][_0-9A-Za-z]*`. Anything else raises NotCompilableError rather
+    than being quoted.
     """
     if not _GRAPHQL_NAME.match(name):
         raise NotCompilableError(f"{name!r} is not a GraphQL name")

@@ -84,7 +84,7 @@ def _operator_pk(global_id: str) -> int:
 def page_arguments(
     filter_: JourneyFilterInput | None, first: int, after: str | None, max_page: int
 ) -> tuple[JourneyFilter, PageKey | None]:
-    """Check the arguments of `journeys`; raise BadInputError naming the bad one.
+    """Check the arguments of `journeys`, or raise BadInputError naming the bad one.
 
     The compiled read path calls this too, so both paths accept the same pages.
     """
