@@ -1,6 +1,6 @@
 """The floor of the read benchmark: one hand-written statement per request.
 
-A minimal Starlette app that answers the benchmark's AOM page with the JSON
+A minimal Starlette app that returns the benchmark's AOM page with the JSON
 that PostgreSQL builds, through an asyncpg pool: no GraphQL, no token, no
 transaction. It reads the territory from the `X-Territory-Id` header and
 connects as the owner, so row-level security does not apply; the statement

@@ -5,7 +5,7 @@ Usage: .venv/bin/python -m bench.generate [--journeys 1000000] [--replace]
 Runs as the database owner. Journeys are loaded with COPY, in batches, into a
 database of their own (never the test database), then analyzed. The tenants and
 the OAuth clients of the two AOMs are written to var/bench/setup.json, which
-`bench/run` reads; the client secrets in it only open this local database.
+`bench/run` reads. The client secrets in it only open this local database.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/registry_gql_bench"
 SETUP_FILE = ROOT / "var" / "bench" / "setup.json"
 BATCH = 50_000
-# The large territory holds about 80 % of journeys, the small one under 1 %.
+# The large territory contains about 80 % of journeys, the small one under 1 %.
 TERRITORIES = (
     ("Île-de-France Mobilités", "287500078", Selector("reg", "11")),
     ("Angers", None, Selector("com", "49007")),

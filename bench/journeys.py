@@ -23,7 +23,7 @@ from typing import Any
 FRANCE = "99100"
 YEAR_START = datetime(2024, 1, 1, tzinfo=UTC)
 DAYS = 366
-# Operator names and their share of journeys; the biggest carries most trips.
+# Operator names and their share of journeys.
 OPERATORS = (
     ("Covoit Express", 0.45),
     ("Trajet Commun", 0.25),

@@ -46,6 +46,10 @@ class Measurement:
     p99_ms: float
     requests: int
     failures: int
+    # CPU time per request of the server's processes, and of every PostgreSQL
+    # process of the machine (other databases' work included).
+    server_cpu_ms: float
+    postgres_cpu_ms: float
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,6 +65,12 @@ def requests_for(
         "registry-gql": Request(
             "registry-gql",
             urls["registry-gql"],
+            registry,
+            {"authorization": f"Bearer {token}"},
+        ),
+        "registry-gql-resolvers": Request(
+            "registry-gql-resolvers",
+            urls["registry-gql-resolvers"],
             registry,
             {"authorization": f"Bearer {token}"},
         ),
@@ -90,7 +100,7 @@ def _script(request: Request, label: str) -> Path:
 def run_wrk(
     request: Request, label: str, seconds: int, connections: int
 ) -> dict[str, float]:
-    """Run wrk against `request` on 127.0.0.1; return its figures."""
+    """Run wrk against `request` on 127.0.0.1 and return its figures."""
     script = _script(request, label)
     command = [
         "wrk",
@@ -98,6 +108,8 @@ def run_wrk(
         f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
+        "--timeout",
+        "10s",
         "-s",
         str(script),
         request.url,

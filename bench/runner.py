@@ -19,14 +19,14 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bench import statements
+from bench import cpu, statements
 from bench.load import Measurement, Request, requests_for, run_wrk
 from bench.servers import VAR, Running, post, targets
 
 logger = logging.getLogger("bench.runner")
 
 SETUP_FILE = VAR / "setup.json"
-TARGETS = ("registry-gql", "postgraphile", "floor")
+TARGETS = ("registry-gql", "registry-gql-resolvers", "postgraphile", "floor")
 
 
 def token(registry_url: str, client: list[str]) -> str:
@@ -58,16 +58,17 @@ def page_requests(
 
 
 def check_answers(pages: dict[str, dict[str, Request]]) -> dict[str, int]:
-    """Fetch each page once: registry-gql and the floor must send equal data and
-    every target a full page. Return each territory's page size."""
+    """Fetch each page once: both registry-gql servers and the floor must send
+    equal data and PostGraphile as many journeys. Return each page's size."""
     sizes = {}
     for territory, requests in pages.items():
         bodies = {
             name: post(r.url, r.payload, r.headers) for name, r in requests.items()
         }
         registry = bodies["registry-gql"]
-        if "errors" in registry or registry != bodies["floor"]:
-            raise RuntimeError(f"registry-gql and the floor differ for {territory}")
+        for other in ("registry-gql-resolvers", "floor"):
+            if "errors" in registry or registry != bodies[other]:
+                raise RuntimeError(f"registry-gql and {other} differ for {territory}")
         nodes = registry["data"]["journeys"]["nodes"]
         theirs = bodies["postgraphile"]["data"]["allJourneys"]["nodes"]
         if len(theirs) != len(nodes):
@@ -100,7 +101,7 @@ def count_statements(
 
 
 def measure(
-    pages: dict[str, dict[str, Request]], args: argparse.Namespace
+    running: Running, pages: dict[str, dict[str, Request]], args: argparse.Namespace
 ) -> list[Measurement]:
     results = []
     for round_number in range(1, args.rounds + 1):
@@ -109,7 +110,13 @@ def measure(
                 request = requests[name]
                 label = territory.split()[0].lower()
                 run_wrk(request, label, args.warmup, args.connections)
+                session = running.processes[name].pid
+                server_before = cpu.session_seconds(session)
+                postgres_before = cpu.postgres_seconds()
                 figures = run_wrk(request, label, args.duration, args.connections)
+                count = max(figures["requests"], 1)
+                server = cpu.session_seconds(session) - server_before
+                postgres = cpu.postgres_seconds() - postgres_before
                 result = Measurement(
                     round_number,
                     territory,
@@ -119,6 +126,8 @@ def measure(
                     figures["p99_ms"],
                     int(figures["requests"]),
                     int(figures["failures"]),
+                    round(server * 1000 / count, 2),
+                    round(postgres * 1000 / count, 2),
                 )
                 logger.info("%s", result)
                 results.append(result)
@@ -140,6 +149,8 @@ def summary(results: list[Measurement]) -> list[dict[str, Any]]:
                 "rps": statistics.median(r.requests_per_second for r in mine),
                 "p50_ms": statistics.median(r.p50_ms for r in mine),
                 "p99_ms": statistics.median(r.p99_ms for r in mine),
+                "server_cpu_ms": statistics.median(r.server_cpu_ms for r in mine),
+                "postgres_cpu_ms": statistics.median(r.postgres_cpu_ms for r in mine),
             }
         ours = medians["registry-gql"]["rps"]
         rows.append(
@@ -194,7 +205,7 @@ def main() -> None:
     try:
         running.start()
         pages = page_requests(running, setup)
-        results = measure(pages, args)
+        results = measure(running, pages, args)
     finally:
         running.stop()
 

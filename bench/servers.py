@@ -1,4 +1,4 @@
-"""The three servers of the read benchmark, started and stopped by `bench/run`.
+"""The four servers of the read benchmark, started and stopped by `bench/run`.
 
 Each runs in a session of its own, so that stopping it ends its children too
 (npx starts PostGraphile's node process as a child). All listen on 127.0.0.1.
@@ -76,17 +76,20 @@ class Running:
 
 
 def wait_ready(target: Target, timeout: float = 120) -> None:
-    """Wait until the target answers a request; raise when it never does."""
+    """Wait until the target responds to a request, or raise RuntimeError."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             post(target.url, {"query": "{ __typename }"}, {})
             return
         except urllib.error.HTTPError:
-            return  # it answered, if only with an error status
+            return  # it responded, if only with an error status
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"{target.name} did not answer on {target.url} in {timeout} s")
+    raise RuntimeError(
+        f"{target.name} did not respond on {target.url} within {timeout} s; "
+        f"see var/bench/{target.name}.log"
+    )
 
 
 def post(url: str, payload: dict[str, Any], headers: dict[str, str]) -> Any:
@@ -106,12 +109,13 @@ def _as_user(url: str, user: str) -> str:
 
 
 def targets(database_url: str, workers: int) -> list[Target]:
-    """Return registry-gql, PostGraphile and the floor, `workers` processes each
-    where the server supports it."""
+    """Return registry-gql (compiled, and resolvers only), PostGraphile and the
+    floor, `workers` processes each where the server supports it."""
     owner = make_url(database_url).set(drivername="postgresql")
     registry_env = {
         "DATABASE_URL": owner.render_as_string(hide_password=False),
         "ENVIRONMENT": "production",
+        # Both registry-gql servers sign and accept tokens of the same issuer.
         "OAUTH_ISSUER": "http://127.0.0.1:8101",
         "JWT_PRIVATE_KEY_FILE": str(VAR / "jwt-signing-key.pem"),
         "ACCESS_TOKEN_TTL_SECONDS": "3600",
@@ -132,6 +136,19 @@ def targets(database_url: str, workers: int) -> list[Target]:
                 "registry_gql.app:create_app",
             ],
             registry_env,
+        ),
+        Target(
+            "registry-gql-resolvers",
+            "http://127.0.0.1:8104/graphql",
+            [
+                *uvicorn,
+                "--port",
+                "8104",
+                *quiet,
+                "--factory",
+                "registry_gql.app:create_app",
+            ],
+            {**registry_env, "COMPILED_READS": "false"},
         ),
         Target(
             "postgraphile",

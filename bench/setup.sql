@@ -1,8 +1,7 @@
 -- Relations that PostGraphile needs to serve the benchmark's AOM page, applied to
--- the benchmark database only. `journeys` has no foreign key to `operators`
--- (partitioned tables keep only what ingestion checks), and communes are keyed
--- by (year, code) while a journey stores the code alone, so the page reaches
--- operators through a smart tag and communes of 2022 through computed columns.
+-- the benchmark database only. `journeys` has no foreign key to `operators`, so
+-- a smart tag declares one. Communes are keyed by (year, code) while a journey
+-- stores the code alone, so computed columns return the communes of 2022.
 COMMENT ON TABLE journeys IS E'@foreignKey (operator_id) references operators (id)';
 
 CREATE OR REPLACE FUNCTION journeys_start_commune(j journeys) RETURNS communes

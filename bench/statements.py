@@ -34,7 +34,7 @@ def statements_between(log: Path, database: str, start: str, end: str) -> list[s
     lines = log.read_text(errors="replace").splitlines()
     statements: list[str] = []
     inside = False
-    for line in lines:
+    for number, line in enumerate(lines):
         if f"bench-marker {start}" in line:
             inside, statements = True, []
             continue
@@ -42,18 +42,26 @@ def statements_between(log: Path, database: str, start: str, end: str) -> list[s
             break
         if inside and f"@{database} " in line:
             found = _LOGGED.search(line)
-            if found:
-                statements.append(found.group(1).strip())
+            if found is None:
+                continue
+            text = found.group(1).strip()
+            # A statement whose text starts with a line break continues on the
+            # next log line.
+            if not text and number + 1 < len(lines):
+                text = lines[number + 1].strip()
+            statements.append(text)
     return statements
 
 
 def summarize(statements: list[str], requests: int) -> dict[str, float]:
     """Statements per request: all of them, and SELECTs that read data (not the
-    settings of the caller)."""
+    caller's settings, nor asyncpg's reset of a connection back in its pool)."""
+    overhead = ("set_config", "pg_advisory_unlock_all")
     selects = [
         s
         for s in statements
-        if s.lower().startswith(("select", "with")) and "set_config" not in s.lower()
+        if s.lower().startswith(("select", "with"))
+        and not any(word in s.lower() for word in overhead)
     ]
     return {
         "statements_per_request": len(statements) / requests,

@@ -1,8 +1,8 @@
 // PostGraphile v5 settings of the read benchmark. The connection string, the
-// schema and the Amber preset come from the command line (see bench/run); this
-// file only gives each request the tenant view of the AOM named by the
-// X-Territory-Id header, through the same settings that row-level security
-// reads for registry-gql.
+// schema and the Amber preset come from the command line (see bench/servers.py).
+// This file only gives each request the tenant view of the AOM named by the
+// X-Territory-Id header, through the settings that row-level security reads for
+// registry-gql too.
 export default {
   grafast: {
     context(requestContext) {

@@ -1,0 +1,40 @@
+"""CPU time of processes, from /proc, to split a request's cost by process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _seconds(pids: list[str]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue  # ended since it was listed
+        total += int(fields[11]) + int(fields[12])  # utime + stime, in ticks
+    return total / _TICKS
+
+
+def session_seconds(session_id: int) -> float:
+    """CPU seconds used so far by the live processes of a session."""
+    found = subprocess.run(
+        ["pgrep", "-s", str(session_id)], capture_output=True, text=True
+    ).stdout.split()
+    return _seconds(found)
+
+
+def postgres_seconds() -> float:
+    """CPU seconds used so far by the live processes of the `postgres` user.
+
+    NOTE: this counts every database of the server, and a backend that ends
+    during a measurement takes its time with it. Read it as an estimate.
+    """
+    found = subprocess.run(
+        ["pgrep", "-u", "postgres"], capture_output=True, text=True
+    ).stdout.split()
+    return _seconds(found)

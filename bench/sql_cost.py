@@ -1,0 +1,119 @@
+"""PostgreSQL's cost of one AOM page, statement by statement, without HTTP.
+
+Usage: .venv/bin/python -m bench.sql_cost [--repeat 200]
+
+Runs three statements, each on one connection in a loop: the compiled page
+statement of registry-gql as the application role, with the caller's settings
+in a transaction so that row-level security applies; the same statement as the
+owner, without row-level security; and the floor's hand-written statement.
+Prints the backend's CPU time and the wall time per page, for both territories
+of var/bench/setup.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from typing import Any
+
+import asyncpg
+from graphql import parse
+from sqlalchemy.engine import make_url
+
+from bench.floor import STATEMENT
+from bench.load import PAGE_SIZE, REGISTRY_PAGE
+from bench.servers import VAR
+from registry_gql.auth.principal import ROLE_SCOPES, Principal
+from registry_gql.db.row_scope import RowScope
+from registry_gql.graphql.compiler.plans import ReadCompiler
+from registry_gql.graphql.schema import schema
+from registry_gql.settings import APP_ROLE
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+SETTINGS = (
+    "SELECT set_config('registry.role', 'aom', true), "
+    "set_config('registry.territory_id', $1, true)"
+)
+
+
+def _backend_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+async def cost(
+    url: str, sql: str, args: list[Any], territory: int | None, repeat: int
+) -> tuple[float, float]:
+    """Return backend CPU and wall milliseconds per page. With `territory`, each
+    page runs in a transaction with that AOM's settings."""
+    connection = await asyncpg.connect(url)
+    try:
+        pid = await connection.fetchval("SELECT pg_backend_pid()")
+        statement = await connection.prepare(sql)
+        for number in range(repeat + 10):
+            if number == 10:  # past the custom plans of the first executions
+                cpu, wall = _backend_seconds(pid), time.perf_counter()
+            if territory is None:
+                await statement.fetchval(*args)
+                continue
+            async with connection.transaction():
+                await connection.execute(SETTINGS, str(territory))
+                await statement.fetchval(*args)
+        cpu = _backend_seconds(pid) - cpu
+        wall = time.perf_counter() - wall
+        return cpu * 1000 / repeat, wall * 1000 / repeat
+    finally:
+        await connection.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description="Measure one page's SQL cost.")
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+    setup = json.loads((VAR / "setup.json").read_text())
+    owner = make_url(setup["database_url"]).set(drivername="postgresql")
+    app = owner.set(username=APP_ROLE, password=None)
+    owner_url = owner.render_as_string(hide_password=False)
+    app_url = app.render_as_string(hide_password=False)
+    compiler = ReadCompiler(schema, reference_year=2022, max_page_size=PAGE_SIZE)
+    document = parse(REGISTRY_PAGE)
+    for territory in setup["territories"]:
+        tenant = territory["id"]
+        caller = Principal(
+            "aom", "bench", territory_id=tenant, scopes=ROLE_SCOPES["aom"]
+        )
+        prepared = compiler.prepare(
+            REGISTRY_PAGE,
+            document,
+            None,
+            {"first": PAGE_SIZE},
+            caller,
+            RowScope("territory", tenant),
+        )
+        if prepared is None or prepared.sql is None:
+            raise RuntimeError("the benchmark page did not compile")
+        runs = (
+            (
+                "compiled, application role",
+                app_url,
+                prepared.sql,
+                prepared.values,
+                tenant,
+            ),
+            ("compiled, owner", owner_url, prepared.sql, prepared.values, None),
+            ("floor, owner", owner_url, STATEMENT, [tenant], None),
+        )
+        for label, url, sql, values, settings in runs:
+            cpu, wall = await cost(url, sql, values, settings, args.repeat)
+            print(
+                f"{territory['name']:24} {label:28} "
+                f"backend CPU {cpu:6.2f} ms  wall {wall:6.2f} ms"
+            )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
