@@ -8,6 +8,7 @@ from datetime import datetime
 
 from registry_gql.db.journey_reads import PageKey
 from registry_gql.graphql.errors import BadInputError
+from registry_gql.graphql.ids import parse_row_id
 
 # Cursors are urlsafe base64 of `journey:<start isoformat>|<journey id>`.
 CURSOR_PREFIX = "journey:"
@@ -28,7 +29,10 @@ def decode_cursor(cursor: str) -> PageKey:
         start_at = datetime.fromisoformat(start)
         if start_at.utcoffset() is None:
             raise ValueError(start)
-        return PageKey(start_at, int(journey_id))
+        row_id = parse_row_id(journey_id)
+        if row_id is None:
+            raise ValueError(journey_id)
+        return PageKey(start_at, row_id)
     except (ValueError, UnicodeError, binascii.Error) as error:
         raise BadInputError(
             "after is not a cursor of this list; pass the endCursor of the "

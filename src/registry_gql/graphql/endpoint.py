@@ -26,6 +26,7 @@ from graphql import (
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.relay import GlobalIDValueError
 
 from registry_gql.auth.principal import ANONYMOUS, Principal
 from registry_gql.authz.document import judge, variable_input_fields
@@ -82,6 +83,14 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 
 def _format_error(error: GraphQLError) -> dict[str, Any]:
     original = error.original_error
+    if isinstance(original, GlobalIDValueError):
+        # Strawberry's node field raises it for an id of a type that is no Node.
+        return {
+            "message": "id does not name an object that node returns; pass the id "
+            "field of a Journey or an Operator.",
+            "path": error.path,
+            "extensions": {"code": "BAD_USER_INPUT"},
+        }
     if original is not None and not isinstance(original, GraphQLError):
         logger.error("resolver failed: path=%s", error.path, exc_info=original)
         return {

@@ -12,6 +12,7 @@ from registry_gql.db.journey_reads import JourneyFilter, PageKey
 from registry_gql.graphql.context import Context
 from registry_gql.graphql.cursors import decode_cursor, encode_cursor
 from registry_gql.graphql.errors import BadInputError, NotFoundError
+from registry_gql.graphql.ids import parse_row_id
 from registry_gql.graphql.types.enums import JourneyStatus
 from registry_gql.graphql.types.journeys import Journey, Operator
 
@@ -72,13 +73,16 @@ def _to_filter(filter_: JourneyFilterInput | None) -> JourneyFilter:
 def _operator_pk(global_id: str) -> int:
     try:
         parsed = relay.GlobalID.from_id(global_id)
-        if parsed.type_name != "Operator":
-            raise ValueError(parsed.type_name)
-        return int(parsed.node_id)
-    except ValueError as error:
+    except ValueError:
+        parsed = None
+    row_id = None
+    if parsed is not None and parsed.type_name == "Operator":
+        row_id = parse_row_id(parsed.node_id)
+    if row_id is None:
         raise BadInputError(
             "filter.operatorId is not an operator id; use the id field of an Operator."
-        ) from error
+        )
+    return row_id
 
 
 def page_arguments(
@@ -132,9 +136,10 @@ def journey_pk(global_id: str) -> int:
     """Return the journey id in a global id, or -1, which matches no journey."""
     try:
         parsed = relay.GlobalID.from_id(global_id)
-        return int(parsed.node_id) if parsed.type_name == "Journey" else -1
     except ValueError:
         return -1
+    row_id = parse_row_id(parsed.node_id) if parsed.type_name == "Journey" else None
+    return -1 if row_id is None else row_id
 
 
 async def journey(

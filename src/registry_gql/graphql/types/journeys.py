@@ -18,6 +18,7 @@ from registry_gql.graphql.compiler.mapping import (
     Resolver,
     map_type,
 )
+from registry_gql.graphql.ids import parse_row_id
 from registry_gql.graphql.types.enums import (
     AcquisitionStatus,
     CheckStatus,
@@ -49,10 +50,12 @@ class Operator(relay.Node):
         node_ids: Iterable[str],
         required: bool = False,
     ) -> list[Operator | None]:
+        row_ids = [parse_row_id(node_id) for node_id in node_ids]
         loaded = await info.context.loaders.operators.load_many(
-            [int(node_id) for node_id in node_ids]
+            [row_id for row_id in row_ids if row_id is not None]
         )
-        return list(loaded)
+        found = iter(loaded)
+        return [None if row_id is None else next(found) for row_id in row_ids]
 
 
 map_type(
@@ -304,12 +307,7 @@ class Journey(relay.Node):
         node_ids: Iterable[str],
         required: bool = False,
     ) -> list[Journey | None]:
-        ids = []
-        for node_id in node_ids:
-            try:
-                ids.append(int(node_id))
-            except ValueError:
-                ids.append(-1)
+        ids = [parse_row_id(node_id) or -1 for node_id in node_ids]
         return list(await info.context.load_journeys(ids))
 
 
