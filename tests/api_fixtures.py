@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from registry_gql.app import create_app
 from registry_gql.auth.clients import create_client
@@ -101,27 +101,35 @@ async def api(
     await app.state.services.app_engine.dispose()
 
 
+async def create_tenants(
+    connection: AsyncConnection, operator_a_name: str = "Operator A"
+) -> Tenants:
+    """Register two operators, the Île-de-France Mobilités AOM (region 11) and a
+    one-commune territory (Cergy), in the caller's transaction."""
+    operator_a = await create_operator(
+        connection, siret="11111111111111", name=operator_a_name
+    )
+    operator_b = await create_operator(
+        connection, siret="22222222222222", name="Operator B"
+    )
+    idfm = await create_territory(
+        connection,
+        name="Île-de-France Mobilités",
+        siren="287500078",
+        year=2022,
+        selectors=[Selector("reg", "11")],
+    )
+    cergy = await create_territory(
+        connection,
+        name="Cergy",
+        siren=None,
+        year=2022,
+        selectors=[Selector("com", "95127")],
+    )
+    return Tenants(operator_a, operator_b, idfm, cergy)
+
+
 @pytest.fixture
 async def tenants(api: Api) -> Tenants:
     async with api.engine.begin() as connection:
-        operator_a = await create_operator(
-            connection, siret="11111111111111", name="Operator A"
-        )
-        operator_b = await create_operator(
-            connection, siret="22222222222222", name="Operator B"
-        )
-        idfm = await create_territory(
-            connection,
-            name="Île-de-France Mobilités",
-            siren="287500078",
-            year=2022,
-            selectors=[Selector("reg", "11")],
-        )
-        cergy = await create_territory(
-            connection,
-            name="Cergy",
-            siren=None,
-            year=2022,
-            selectors=[Selector("com", "95127")],
-        )
-    return Tenants(operator_a, operator_b, idfm, cergy)
+        return await create_tenants(connection)

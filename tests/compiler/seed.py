@@ -16,8 +16,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from registry_gql.db.journey_reads import PageKey
-from registry_gql.db.operators import create_operator
-from registry_gql.db.territories import create_territory
 from registry_gql.domain.geo import ReferenceGeography
 from registry_gql.domain.journeys import (
     Driver,
@@ -26,9 +24,9 @@ from registry_gql.domain.journeys import (
     OperatorIncentive,
     Place,
 )
-from registry_gql.domain.territories import Selector
 from registry_gql.graphql.cursors import encode_cursor
 from registry_gql.ingestion.service import submit_journeys
+from tests.api_fixtures import create_tenants
 from tests.conftest import TENANT_TABLES
 from tests.factories import draft, identity
 
@@ -95,27 +93,11 @@ async def _create_tenants(engine: AsyncEngine) -> tuple[int, int, int, int]:
         await connection.exec_driver_sql(
             f"TRUNCATE {', '.join(TENANT_TABLES)} RESTART IDENTITY CASCADE"
         )
-        operator_a = await create_operator(
-            connection, siret="11111111111111", name='Opérateur "A" \\ l\'été'
+        # The name has quotes, a backslash and accents, which JSON must escape.
+        tenants = await create_tenants(
+            connection, operator_a_name='Opérateur "A" \\ l\'été'
         )
-        operator_b = await create_operator(
-            connection, siret="22222222222222", name="Operator B"
-        )
-        idfm = await create_territory(
-            connection,
-            name="Île-de-France Mobilités",
-            siren="287500078",
-            year=2022,
-            selectors=[Selector("reg", "11")],
-        )
-        cergy = await create_territory(
-            connection,
-            name="Cergy",
-            siren=None,
-            year=2022,
-            selectors=[Selector("com", "95127")],
-        )
-    return operator_a, operator_b, idfm, cergy
+    return tenants.operator_a, tenants.operator_b, tenants.idfm, tenants.cergy
 
 
 async def seed(engine: AsyncEngine, geography: ReferenceGeography) -> Seeded:
