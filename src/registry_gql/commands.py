@@ -1,4 +1,4 @@
-"""What each CLI command does, apart from argument parsing."""
+"""Implementations of the CLI commands, apart from argument parsing."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 
 class CommandError(Exception):
-    """A command that cannot run as asked; the message says what to change."""
+    """A command that cannot run as requested; the message names what to change."""
 
 
 def _in_transaction(

@@ -26,7 +26,7 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class FieldRule:
-    """What one role needs to read one field, and where that rule is written."""
+    """The requirement of one role for one field, and where that rule is written."""
 
     requirement: str  # a scope, PUBLIC or DENY
     file: str

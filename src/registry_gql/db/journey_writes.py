@@ -13,7 +13,7 @@ from registry_gql.domain.terms import KnownJourney
 
 @dataclass(frozen=True, slots=True)
 class StoredKey:
-    """What the registry already holds under an operator journey id."""
+    """The journey already stored under an operator journey id."""
 
     journey_id: int
     payload_hash: bytes

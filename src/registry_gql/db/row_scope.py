@@ -1,4 +1,4 @@
-"""Which journeys a caller may read, as SQL predicates over `journeys`."""
+"""Row scopes: the journeys a caller may read, as SQL predicates over `journeys`."""
 
 from __future__ import annotations
 

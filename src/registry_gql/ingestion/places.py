@@ -31,7 +31,7 @@ class CommuneLevels(Protocol):
 
 
 class Geography(Protocol):
-    """What ingestion needs of the in-memory reference geography."""
+    """The part of the in-memory reference geography that ingestion uses."""
 
     def locate_many(
         self, lats: Sequence[float], lons: Sequence[float]

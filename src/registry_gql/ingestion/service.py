@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class SubmissionResult:
-    """The registry's answer for one journey of a batch.
+    """The registry's result for one journey of a batch.
 
     `created` is false when the journey was already stored under the same
     operator journey id with the same payload: the stored journey is returned.
@@ -178,7 +178,7 @@ def _validate(batch: _Batch, *, now: datetime, imported: bool) -> list[int]:
 async def _skip_stored(
     batch: _Batch, driver: object, operator_id: int, positions: list[int]
 ) -> list[int]:
-    """Answer drafts already stored under their id; return the others."""
+    """Record results for drafts already stored under their id; return the others."""
     ids = [batch.drafts[i].operator_journey_id for i in positions]
     stored = await journey_writes.fetch_keys(driver, operator_id, ids)
     remaining = []
@@ -201,8 +201,8 @@ async def _skip_stored(
 
 
 def _resolve_batch_duplicates(batch: _Batch) -> None:
-    """Answer a repeated id like its first occurrence, or as a conflict when the
-    payloads differ."""
+    """Give a repeated id the result of its first occurrence, or a conflict when
+    the payloads differ."""
     first: dict[str, int] = {}
     for position, draft in enumerate(batch.drafts):
         if position not in batch.hashes:

@@ -86,7 +86,7 @@ class JourneyError:
     message: str
 
 
-@strawberry.type(description="The registry's answer for one submitted journey.")
+@strawberry.type(description="The registry's result for one submitted journey.")
 class JourneySubmission:
     index: int = strawberry.field(description="Position in the submitted list.")
     operator_journey_id: str
