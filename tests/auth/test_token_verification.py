@@ -25,6 +25,7 @@ from .forge import (
     ISSUER,
     FromNow,
     b64url,
+    b64url_json,
     es256_sign,
     hs256_sign,
     unsigned,
@@ -287,3 +288,48 @@ def test_key_locations_never_fetched(
     with pytest.raises(InvalidToken):
         verifier.verify(forge(signing_keys))
     assert attempts == []
+
+
+def test_cached_token_still_expires(signing_keys: SigningKeys) -> None:
+    now = [time.time()]
+    verifier = TokenVerifier(
+        signing_keys, issuer=ISSUER, audience=AUDIENCE, clock=lambda: now[0]
+    )
+    token = _signed(exp=FromNow(60))(signing_keys)
+    assert verifier.verify(token).client_id == "client-1"
+    now[0] += 91
+    with pytest.raises(InvalidToken, match="token expired"):
+        verifier.verify(token)
+
+
+def test_signature_checked_once_per_cached_token(
+    signing_keys: SigningKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verifier = TokenVerifier(
+        signing_keys, issuer=ISSUER, audience=AUDIENCE, cache_size=2
+    )
+    checks: list[str] = []
+    check_signature = verifier._check_signature
+
+    def counted(token: str, header: dict[str, Any]) -> dict[str, Any]:
+        checks.append(token)
+        return check_signature(token, header)
+
+    monkeypatch.setattr(verifier, "_check_signature", counted)
+    first, second, third = (
+        _signed(jti=f"token-{number}")(signing_keys) for number in range(3)
+    )
+    for token in (first, first, second, first, third, first, second):
+        assert verifier.verify(token).client_id == "client-1"
+    # `second` left the cache of two when `third` came in, after `first` was used.
+    assert checks == [first, second, third, second]
+
+
+def test_tampered_copy_of_cached_token_rejected(signing_keys: SigningKeys) -> None:
+    verifier = TokenVerifier(signing_keys, issuer=ISSUER, audience=AUDIENCE)
+    token = _signed()(signing_keys)
+    verifier.verify(token)
+    header, _, signature = token.split(".")
+    claims = b64url_json(valid_claims(sub="client-2", client_id="client-2"))
+    with pytest.raises(InvalidToken, match="invalid signature"):
+        verifier.verify(f"{header}.{claims}.{signature}")
