@@ -3,6 +3,12 @@
 The caller's role and tenant are set with `set_config(..., true)`, local to the
 transaction, so no setting outlives the request or reaches another one on the
 same pooled connection.
+
+The transaction is driven on the asyncpg connection itself: BEGIN and the
+settings go in one simple-protocol message, so a compiled read costs three round
+trips (that message, the page, COMMIT). SQLAlchemy sees the connection in
+autocommit mode, so that statements it executes for the request (the journey
+submission) never send a BEGIN of their own and run inside that transaction.
 """
 
 from __future__ import annotations
@@ -11,21 +17,39 @@ import asyncio
 import logging
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from registry_gql.auth.principal import Principal
-from registry_gql.db.raw import driver_connection
 
 logger = logging.getLogger(__name__)
 
-# Row-level security policies read these settings (migration 0002).
-_SET_TENANT = text(
-    "SELECT set_config('registry.role', :role, true), "
-    "set_config('registry.operator_id', :operator_id, true), "
-    "set_config('registry.territory_id', :territory_id, true), "
-    "set_config('registry.company_siren', :company_siren, true)"
-)
+
+def _literal(value: str) -> str:
+    """Quote `value` as an SQL string literal (standard_conforming_strings is on
+    since PostgreSQL 9.1 and cannot be turned off per statement here)."""
+    if "\x00" in value:
+        raise ValueError("a tenant setting cannot contain a NUL character")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def begin_statement(principal: Principal) -> str:
+    """Return BEGIN and the caller's settings, which the row-level security
+    policies read (migration 0002), as one simple-protocol script.
+
+    The simple protocol takes no parameters, hence the literals: the values come
+    from a verified token, and `_literal` quotes them anyway.
+    """
+    settings = {
+        "registry.role": principal.role,
+        "registry.operator_id": str(principal.operator_id or ""),
+        "registry.territory_id": str(principal.territory_id or ""),
+        "registry.company_siren": principal.company_siren or "",
+    }
+    calls = ", ".join(
+        f"set_config({_literal(name)}, {_literal(value)}, true)"
+        for name, value in settings.items()
+    )
+    return f"BEGIN; SELECT {calls}"
 
 
 class RequestDatabase:
@@ -41,7 +65,6 @@ class RequestDatabase:
         self._lock = asyncio.Lock()
         self._open_lock = asyncio.Lock()
         self._connection: AsyncConnection | None = None
-        self._transaction: AsyncTransaction | None = None
         self._driver: Any = None
 
     async def connection(self) -> AsyncConnection:
@@ -59,29 +82,22 @@ class RequestDatabase:
         return self._connection
 
     async def _open(self) -> None:
+        script = begin_statement(self._principal)
         connection = await self._engine.connect()
         try:
-            transaction = await connection.begin()
-            # Through SQLAlchemy, whose asyncpg adapter sends BEGIN with it.
-            await connection.execute(
-                _SET_TENANT,
-                {
-                    "role": self._principal.role,
-                    "operator_id": str(self._principal.operator_id or ""),
-                    "territory_id": str(self._principal.territory_id or ""),
-                    "company_siren": self._principal.company_siren or "",
-                },
-            )
-            driver = await driver_connection(connection)
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            if driver is None or driver.is_in_transaction():
+                # A connection must come back from the pool outside any
+                # transaction: `finish` drops those it could not end.
+                raise RuntimeError("pooled connection still in a transaction")
+            await driver.execute(script)
         except BaseException:
             await connection.invalidate()
             await connection.close()
             raise
-        self._connection, self._transaction, self._driver = (
-            connection,
-            transaction,
-            driver,
-        )
+        self._connection, self._driver = connection, driver
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         async with self._lock:
@@ -99,20 +115,25 @@ class RequestDatabase:
         A failed commit raises. A connection that cannot even roll back is
         invalidated, so that the pool never hands it to another request.
         """
-        connection = self._connection
+        connection, driver = self._connection, self._driver
         if connection is None:
             return
-        self._connection = None
+        self._connection = self._driver = None
         try:
-            if self._transaction is not None and self._transaction.is_active:
-                if commit:
-                    await self._transaction.commit()
-                else:
-                    await self._transaction.rollback()
+            status = "ROLLBACK"
+            if driver.is_in_transaction():
+                status = await driver.execute("COMMIT" if commit else "ROLLBACK")
+            # PostgreSQL answers COMMIT with ROLLBACK in a failed transaction.
+            if commit and status != "COMMIT":
+                raise RuntimeError("the request transaction was rolled back")
         except Exception:
             logger.exception("request transaction failed to end; connection dropped")
             await connection.invalidate()
             if commit:
                 raise
         finally:
+            # Cancelled half-way, or failed above: never pool a connection whose
+            # transaction still holds the caller's settings.
+            if not connection.invalidated and driver.is_in_transaction():
+                await connection.invalidate()
             await connection.close()
