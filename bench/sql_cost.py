@@ -50,7 +50,8 @@ async def cost(
 ) -> tuple[float, float]:
     """Return backend CPU and wall milliseconds per page. With `territory`, each
     page runs in a transaction with that AOM's settings."""
-    connection = await asyncpg.connect(url)
+    # Without JIT, as the engine and the benchmark database run.
+    connection = await asyncpg.connect(url, server_settings={"jit": "off"})
     try:
         pid = await connection.fetchval("SELECT pg_backend_pid()")
         statement = await connection.prepare(sql)

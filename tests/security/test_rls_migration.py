@@ -1,4 +1,5 @@
-"""Migration 0002 adds row-level security and its downgrade removes all of it."""
+"""Migration 0002 adds row-level security and its downgrade removes all of it;
+migration 0004 swaps the journeys policy of AOMs both ways."""
 
 from __future__ import annotations
 
@@ -114,3 +115,37 @@ def test_downgrade_removes_row_security(scratch_url: str) -> None:
     )
     assert asyncio.run(_state(scratch_url)).secured == set()
     migrate.upgrade(scratch_url)
+
+
+async def _languages(url: str) -> dict[str, str]:
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch(
+            "SELECT p.proname, l.lanname FROM pg_proc p "
+            "JOIN pg_language l ON l.oid = p.prolang "
+            "WHERE p.proname = ANY($1::text[])",
+            ["territory_selector_keys", "journey_touches_territory"],
+        )
+        policy = await connection.fetchval(
+            "SELECT qual FROM pg_policies WHERE policyname = 'journeys_aom'"
+        )
+    finally:
+        await connection.close()
+    return {row["proname"]: row["lanname"] for row in rows} | {"policy": policy}
+
+
+def test_cheaper_territory_policy_round_trip(scratch_url: str) -> None:
+    migrate.upgrade(scratch_url)
+    head = asyncio.run(_languages(scratch_url))
+    assert head["territory_selector_keys"] == "plpgsql"
+    assert "journey_touches_territory" not in head
+    assert "&&" in head["policy"]
+
+    migrate.downgrade(scratch_url, "0003")
+    before = asyncio.run(_languages(scratch_url))
+    assert before["territory_selector_keys"] == "sql"
+    assert before["journey_touches_territory"] == "plpgsql"
+    assert "journey_touches_territory" in before["policy"]
+
+    migrate.upgrade(scratch_url)
+    assert asyncio.run(_languages(scratch_url)) == head

@@ -31,12 +31,11 @@ def scope_predicate(scope: RowScope, alias: str, param: str) -> str:
         return f"{alias}.operator_id = {param}"
     if scope.kind == "territory":
         # The same test as the row-level security policy on journeys (migration
-        # 0002). The territory's keys are read once per statement.
+        # 0004). The territory's keys are read once per statement.
         places = ", ".join(
             f"{alias}.{side}_{level}" for side in ("start", "end") for level in LEVELS
         )
         return (
-            f"journey_touches_territory(journey_place_keys({places}), "
-            f"(SELECT territory_selector_keys({param})))"
+            f"journey_place_keys({places}) && (SELECT territory_selector_keys({param}))"
         )
     return "false"
