@@ -98,7 +98,7 @@ async def api(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as client:
         yield Api(client, clean_db)
-    await app.state.services.app_engine.dispose()
+    await app.state.services.dispose()
 
 
 async def create_tenants(

@@ -40,12 +40,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     keys = ensure_signing_keys(settings.jwt_private_key_file)
     policies = load_policies()
     prepare_schema(policies)
+    # Requests' connections keep their last caller's settings (db/request.py);
+    # the token endpoint and the geography loader get connections that never do.
     engine = create_engine(
         settings.resolved_app_database_url, pool_size=settings.app_database_pool_size
     )
+    support_engine = create_engine(settings.resolved_app_database_url, pool_size=2)
     services = Services(
         settings=settings,
         app_engine=engine,
+        support_engine=support_engine,
         policies=policies,
         checker=DocumentChecker(schema._schema),
         read_compiler=ReadCompiler(
@@ -66,13 +70,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await check_row_level_security(engine)
             yield
         finally:
-            await engine.dispose()
+            await services.dispose()
 
     app = Starlette(
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
-            *auth_routes(settings, engine, keys),
+            *auth_routes(settings, support_engine, keys),
         ],
         middleware=[Middleware(AuthenticationMiddleware, verifier=verifier)],
         lifespan=lifespan,

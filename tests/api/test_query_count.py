@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,6 +62,7 @@ async def test_page_costs_three_selects(
         counter.selects.clear()
         counter.counting = True
         response = await api.graphql(PAGE, {"first": size}, token)
+        await asyncio.sleep(0)  # asyncpg calls query loggers with `call_soon`
         counter.counting = False
         assert len(response.json()["data"]["journeys"]["nodes"]) == size
         counts[size] = len(counter.selects)

@@ -89,8 +89,8 @@ async def paths(api_settings: Settings, seeded: Seeded) -> AsyncIterator[Paths]:
     assert compiled.read_compiler is not None
     assert resolvers.read_compiler is None
     yield Paths(compiled, resolvers)
-    await compiled.app_engine.dispose()
-    await resolvers.app_engine.dispose()
+    await compiled.dispose()
+    await resolvers.dispose()
 
 
 @pytest.fixture(scope="package")

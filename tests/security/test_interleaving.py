@@ -44,7 +44,7 @@ async def small_pool_api(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as client:
         yield Api(client, clean_db)
-    await app.state.services.app_engine.dispose()
+    await app.state.services.dispose()
 
 
 async def _submit(api: Api, token: str, prefix: str) -> frozenset[str]:

@@ -270,7 +270,7 @@ async def serve(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as client:
         yield Api(client, engine)
-    await app.state.services.app_engine.dispose()
+    await app.state.services.dispose()
 
 
 @pytest.fixture

@@ -25,7 +25,11 @@ logger = logging.getLogger(__name__)
 @dataclass(slots=True)
 class Services:
     settings: Settings
+    # The engine of `RequestDatabase` only: its connections keep the session
+    # settings of their last caller.
     app_engine: AsyncEngine
+    # The application role's engine for everything else.
+    support_engine: AsyncEngine
     policies: dict[Role, RolePolicy]
     checker: DocumentChecker
     read_compiler: ReadCompiler | None = None
@@ -37,7 +41,12 @@ class Services:
         async with self._geography_lock:
             if self._geography is None:
                 year = self.settings.reference_year
-                async with self.app_engine.connect() as connection:
+                async with self.support_engine.connect() as connection:
                     self._geography = await load_reference(connection, year)
                 logger.info("reference geography loaded: year=%s", year)
             return self._geography
+
+    async def dispose(self) -> None:
+        """Close both engines' connections."""
+        await self.app_engine.dispose()
+        await self.support_engine.dispose()

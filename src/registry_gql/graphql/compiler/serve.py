@@ -34,6 +34,8 @@ RunResolvers = Callable[[DocumentNode], Awaitable[ExecutionResult]]
 class Database(Protocol):
     async def fetch(self, sql: str, *args: Any) -> list[Any]: ...
 
+    async def fetch_alone(self, sql: str, *args: Any) -> list[Any]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
@@ -96,7 +98,11 @@ async def _fetch(prepared: PreparedRead, database: Database) -> dict[str, str] |
     None when a required root found no row."""
     row: Sequence[str | None] = ()
     if prepared.sql is not None:
-        [row] = await database.fetch(prepared.sql, *prepared.values)
+        # Without resolvers to run after it, the statement is likely the
+        # request's only one, and needs no transaction.
+        alone = prepared.plan.residual is None
+        fetch = database.fetch_alone if alone else database.fetch
+        [row] = await fetch(prepared.sql, *prepared.values)
     texts: dict[str, str] = {}
     position = 0
     for key, root in prepared.plan.roots.items():
