@@ -152,8 +152,8 @@ async def _lone_read(engine: AsyncEngine, principal: Principal) -> list[asyncpg.
 async def test_lone_reads_of_interleaved_tenants(
     one_connection: AsyncEngine, seeded: Seeded
 ) -> None:
-    """Lone reads keep session settings on the connection; each caller's own
-    replace the previous caller's, transactions included."""
+    """Lone reads keep session settings on the connection, and each caller's
+    settings replace the previous caller's, transactions included."""
     sequence = (
         (operator(seeded, "A"), (1, 2, 3), True),
         (operator(seeded, "A"), (1, 2, 3), True),
@@ -175,7 +175,7 @@ async def test_lone_reads_of_interleaved_tenants(
         assert {row["id"] for row in rows} == seeded.journey_ids(*numbers)
 
 
-async def test_lone_read_sends_settings_only_on_change(
+async def test_lone_read_sets_on_change(
     app_url: str, seeded: Seeded
 ) -> None:
     statements: list[str] = []
@@ -213,7 +213,7 @@ async def test_lone_read_sends_settings_only_on_change(
         await engine.dispose()
 
 
-async def test_statement_after_lone_read_opens_transaction(
+async def test_later_statement_opens_transaction(
     one_connection: AsyncEngine, seeded: Seeded
 ) -> None:
     await _lone_read(one_connection, operator(seeded, "B"))
@@ -272,3 +272,18 @@ async def test_settings_literals_round_trip(app_url: str, conforming: str) -> No
     finally:
         await connection.close()
     assert tuple(row[name] for name in SETTINGS) == values
+
+
+@pytest.mark.parametrize("alone", [True, False], ids=["lone read", "transaction"])
+async def test_cancelled_statement_drops_connection(
+    one_connection: AsyncEngine, seeded: Seeded, alone: bool
+) -> None:
+    [before] = await _pids(one_connection, operator(seeded, "A"))
+    database = RequestDatabase(one_connection, operator(seeded, "A"))
+    fetch = database.fetch_alone if alone else database.fetch
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(fetch("SELECT pg_sleep(5)"), timeout=0.2)
+    await database.finish(commit=False)
+
+    [after] = await _pids(one_connection, operator(seeded, "A"))
+    assert after != before, "the connection of a cancelled statement was pooled"

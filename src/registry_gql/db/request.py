@@ -5,21 +5,21 @@ Row-level security reads the caller's role and tenant from four settings
 
 - **A lone read** (`fetch_alone`): a query whose compiled statement is its only
   one runs without a transaction, under *session* settings. Each connection of
-  the request engine remembers, in its SQLAlchemy `info`, the caller whose
-  settings it holds; a request of another caller first sets all four settings
-  again, in their own message. A request of the same caller sends the page alone:
-  one round trip.
+  the request engine records in its SQLAlchemy `info` whose settings its
+  session contains. A request of another caller first sets all four settings
+  again, in their own message, so a request of the same caller costs one
+  round trip.
 - **A transaction** (everything else, and any statement after a lone read):
   BEGIN and the caller's settings go in one simple-protocol message, with
-  `set_config(..., true)`, local to the transaction, which override whatever
-  the session holds.
+  `set_config(..., true)`, local to the transaction, which override the
+  session's settings.
 
 So the request engine's connections carry the last caller's settings between
 requests. They serve only `RequestDatabase`, which always puts the current
 caller's settings in place before its first statement; other code (the token
 endpoint, the geography loader) uses an engine whose connections never hold
-session settings. A connection whose state is unknown (a request cancelled
-while setting it, a transaction that did not end) is never reused.
+session settings. A connection whose state is unknown (a statement cancelled
+half-way, a transaction that did not end) is never reused.
 
 SQLAlchemy sees the connection in autocommit mode, so that the statements it
 executes for the request (the journey submission) never send a BEGIN of their
@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -39,13 +39,15 @@ from registry_gql.auth.principal import Principal
 
 logger = logging.getLogger(__name__)
 
-# Key of a connection's `info`: the settings its session holds.
+T = TypeVar("T")
+
+# Key of a connection's `info`: the settings that its session contains.
 SESSION_SETTINGS = "registry_gql.session_settings"
 
 
 def _literal(value: str) -> str:
-    """Quote `value` as an escape string literal (`E'...'`), read the same way
-    whatever `standard_conforming_strings` says."""
+    """Quote `value` as an escape string literal (`E'...'`), which PostgreSQL
+    reads the same way whatever the value of `standard_conforming_strings`."""
     if "\x00" in value:
         raise ValueError("a tenant setting cannot contain a NUL character")
     return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -91,6 +93,9 @@ class RequestDatabase:
         self._connection: AsyncConnection | None = None
         self._driver: Any = None
         self._in_transaction = False
+        # Set when a statement was cancelled half-way: `finish` drops the
+        # connection, whose protocol state is then unknown.
+        self._cancelled = False
 
     async def connection(self) -> AsyncConnection:
         """Return the request's connection, in its transaction, opening either
@@ -119,17 +124,24 @@ class RequestDatabase:
                 if self._connection is None:
                     await self._open()
                     await self._set_up(self._set_session())
-            return list(await self._driver.fetch(sql, *args))
+            return list(await self._run(self._driver.fetch(sql, *args)))
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         async with self._lock:
             await self.connection()
-            return list(await self._driver.fetch(sql, *args))
+            return list(await self._run(self._driver.fetch(sql, *args)))
 
     async def execute(self, sql: str, *args: Any) -> str:
         async with self._lock:
             await self.connection()
-            return str(await self._driver.execute(sql, *args))
+            return str(await self._run(self._driver.execute(sql, *args)))
+
+    async def _run(self, statement: Awaitable[T]) -> T:
+        try:
+            return await statement
+        except asyncio.CancelledError:
+            self._cancelled = True
+            raise
 
     async def _open(self) -> None:
         connection = await self._engine.connect()
@@ -187,23 +199,27 @@ class RequestDatabase:
         if connection is None:
             return
         in_transaction, self._in_transaction = self._in_transaction, False
+        cancelled, self._cancelled = self._cancelled, False
         self._connection = self._driver = None
         try:
+            if cancelled:
+                raise RuntimeError("a statement of the request was cancelled")
             if in_transaction:
                 status = "ROLLBACK"
                 if driver.is_in_transaction():
                     status = await driver.execute("COMMIT" if commit else "ROLLBACK")
-                # PostgreSQL answers COMMIT with ROLLBACK in a failed transaction.
+                # In a failed transaction, PostgreSQL ends a COMMIT with the
+                # ROLLBACK status.
                 if commit and status != "COMMIT":
                     raise RuntimeError("the request transaction was rolled back")
         except Exception:
-            logger.exception("request transaction failed to end; connection dropped")
+            logger.exception("request database work failed to end; connection dropped")
             await connection.invalidate()
             if commit:
                 raise
         finally:
             # Cancelled half-way, or failed above: never pool a connection whose
-            # transaction still holds the caller's settings.
+            # transaction still has the caller's settings.
             if not connection.invalidated and driver.is_in_transaction():
                 await connection.invalidate()
             await connection.close()
