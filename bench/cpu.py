@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _seconds(pids: list[str]) -> float:
+def processes_seconds(pids: Iterable[int | str]) -> float:
+    """Return the CPU seconds used so far by the live processes `pids`."""
     total = 0
     for pid in pids:
         try:
@@ -25,7 +27,7 @@ def session_seconds(session_id: int) -> float:
     found = subprocess.run(
         ["pgrep", "-s", str(session_id)], capture_output=True, text=True
     ).stdout.split()
-    return _seconds(found)
+    return processes_seconds(found)
 
 
 def postgres_seconds() -> float:
@@ -37,4 +39,4 @@ def postgres_seconds() -> float:
     found = subprocess.run(
         ["pgrep", "-u", "postgres"], capture_output=True, text=True
     ).stdout.split()
-    return _seconds(found)
+    return processes_seconds(found)

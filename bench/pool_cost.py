@@ -6,7 +6,7 @@ Runs the compiled page of the large territory from `--tasks` concurrent tasks
 for `--seconds`, without HTTP, in four ways:
 
 - `dedicated, session settings`: each task keeps its own connection, whose
-  session holds the caller's settings; one statement per page.
+  session contains the caller's settings, so a page is one statement.
 - `dedicated, transaction`: the same, with BEGIN and the settings local to the
   transaction, the page, and COMMIT: three round trips per page.
 - `pooled, lone`: the tasks share an engine of the application role through
@@ -29,23 +29,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-from graphql import parse
 from sqlalchemy.engine import make_url
 
+from bench.cpu import processes_seconds
 from bench.floor import STATEMENT
-from bench.load import PAGE_SIZE, REGISTRY_PAGE
 from bench.servers import VAR
-from bench.sql_cost import _backend_seconds
-from registry_gql.auth.principal import ROLE_SCOPES, Principal
+from bench.sql_cost import aom_caller, compiled_page
+from registry_gql.auth.principal import Principal
 from registry_gql.db.engine import create_engine
 from registry_gql.db.request import (
     RequestDatabase,
     settings_statement,
     tenant_settings,
 )
-from registry_gql.db.row_scope import RowScope
-from registry_gql.graphql.compiler.plans import ReadCompiler
-from registry_gql.graphql.schema import schema
 from registry_gql.settings import APP_ROLE
 
 Page = Callable[[], Awaitable[Any]]
@@ -66,17 +62,15 @@ async def _load(
 
     async def measure() -> tuple[float, float]:
         await asyncio.sleep(1)
-        cpu, count, start = _cpu(pids), done[0], time.monotonic()
+        cpu, count, start = processes_seconds(pids), done[0], time.monotonic()
         await asyncio.sleep(seconds - 0.5)
         pages = done[0] - count
-        return pages / (time.monotonic() - start), (_cpu(pids) - cpu) * 1000 / pages
+        rate = pages / (time.monotonic() - start)
+        return rate, (processes_seconds(pids) - cpu) * 1000 / pages
 
-    figures, *_ = await asyncio.gather(measure(), *(loop(page) for page in pages))
-    return figures
-
-
-def _cpu(pids: list[int]) -> float:
-    return sum(_backend_seconds(pid) for pid in pids)
+    figures = asyncio.create_task(measure())
+    await asyncio.gather(*(loop(page) for page in pages))
+    return await figures
 
 
 async def _dedicated(
@@ -139,7 +133,8 @@ async def _pooled(
         pids = []
         for connection in connections:
             raw = await connection.get_raw_connection()
-            pids.append(raw.driver_connection.get_server_pid())
+            driver: Any = raw.driver_connection
+            pids.append(driver.get_server_pid())
             await connection.close()
         return await _load([page] * tasks, pids, seconds)
     finally:
@@ -151,34 +146,19 @@ async def main() -> None:
     parser.add_argument("--tasks", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=8)
     args = parser.parse_args()
+
     setup = json.loads((VAR / "setup.json").read_text())
     owner = make_url(setup["database_url"]).set(drivername="postgresql")
     app_url = owner.set(username=APP_ROLE, password=None).render_as_string(False)
     owner_url = owner.render_as_string(hide_password=False)
     territory = setup["territories"][0]
-    caller = Principal(
-        "aom", "bench", territory_id=territory["id"], scopes=ROLE_SCOPES["aom"]
-    )
-    compiler = ReadCompiler(schema, reference_year=2022, max_page_size=PAGE_SIZE)
-    prepared = compiler.prepare(
-        REGISTRY_PAGE,
-        parse(REGISTRY_PAGE),
-        None,
-        {"first": PAGE_SIZE},
-        caller,
-        RowScope("territory", territory["id"]),
-    )
-    if prepared is None or prepared.sql is None:
-        raise RuntimeError("the benchmark page did not compile")
+    caller = aom_caller(territory["id"])
+    sql, values = compiled_page(territory["id"])
+    tasks, seconds = args.tasks, args.seconds
+
     settings = tenant_settings(caller)
     begin = "BEGIN; " + settings_statement(settings, local=True)
     session = settings_statement(settings, local=False)
-    sql, values, tasks, seconds = (
-        prepared.sql,
-        prepared.values,
-        args.tasks,
-        args.seconds,
-    )
     runs = {
         "dedicated, session settings": _dedicated(
             app_url, sql, values, session, tasks, seconds
@@ -194,6 +174,7 @@ async def main() -> None:
             owner_url, STATEMENT, [territory["id"]], None, tasks, seconds
         ),
     }
+
     for label, run in runs.items():
         rate, cpu = await run
         print(

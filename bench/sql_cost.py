@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import time
 from typing import Any
 
@@ -23,6 +22,7 @@ import asyncpg
 from graphql import parse
 from sqlalchemy.engine import make_url
 
+from bench.cpu import processes_seconds
 from bench.floor import STATEMENT
 from bench.load import PAGE_SIZE, REGISTRY_PAGE
 from bench.servers import VAR
@@ -32,17 +32,31 @@ from registry_gql.graphql.compiler.plans import ReadCompiler
 from registry_gql.graphql.schema import schema
 from registry_gql.settings import APP_ROLE
 
-_TICKS = os.sysconf("SC_CLK_TCK")
 SETTINGS = (
     "SELECT set_config('registry.role', 'aom', true), "
     "set_config('registry.territory_id', $1, true)"
 )
 
 
-def _backend_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+def aom_caller(territory: int) -> Principal:
+    """Return the principal of the benchmark's AOM client of `territory`."""
+    return Principal("aom", "bench", territory_id=territory, scopes=ROLE_SCOPES["aom"])
+
+
+def compiled_page(territory: int) -> tuple[str, list[Any]]:
+    """Return the SQL and values of the benchmark page for `territory`'s AOM."""
+    compiler = ReadCompiler(schema, reference_year=2022, max_page_size=PAGE_SIZE)
+    prepared = compiler.prepare(
+        REGISTRY_PAGE,
+        parse(REGISTRY_PAGE),
+        None,
+        {"first": PAGE_SIZE},
+        aom_caller(territory),
+        RowScope("territory", territory),
+    )
+    if prepared is None or prepared.sql is None:
+        raise RuntimeError("the benchmark page did not compile")
+    return prepared.sql, prepared.values
 
 
 async def cost(
@@ -57,14 +71,14 @@ async def cost(
         statement = await connection.prepare(sql)
         for number in range(repeat + 10):
             if number == 10:  # past the custom plans of the first executions
-                cpu, wall = _backend_seconds(pid), time.perf_counter()
+                cpu, wall = processes_seconds([pid]), time.perf_counter()
             if territory is None:
                 await statement.fetchval(*args)
                 continue
             async with connection.transaction():
                 await connection.execute(SETTINGS, str(territory))
                 await statement.fetchval(*args)
-        cpu = _backend_seconds(pid) - cpu
+        cpu = processes_seconds([pid]) - cpu
         wall = time.perf_counter() - wall
         return cpu * 1000 / repeat, wall * 1000 / repeat
     finally:
@@ -80,36 +94,22 @@ async def main() -> None:
     app = owner.set(username=APP_ROLE, password=None)
     owner_url = owner.render_as_string(hide_password=False)
     app_url = app.render_as_string(hide_password=False)
-    compiler = ReadCompiler(schema, reference_year=2022, max_page_size=PAGE_SIZE)
-    document = parse(REGISTRY_PAGE)
     for territory in setup["territories"]:
         tenant = territory["id"]
-        caller = Principal(
-            "aom", "bench", territory_id=tenant, scopes=ROLE_SCOPES["aom"]
-        )
-        prepared = compiler.prepare(
-            REGISTRY_PAGE,
-            document,
-            None,
-            {"first": PAGE_SIZE},
-            caller,
-            RowScope("territory", tenant),
-        )
-        if prepared is None or prepared.sql is None:
-            raise RuntimeError("the benchmark page did not compile")
+        sql, values = compiled_page(tenant)
         runs = (
             (
                 "compiled, application role",
                 app_url,
-                prepared.sql,
-                prepared.values,
+                sql,
+                values,
                 tenant,
             ),
-            ("compiled, owner", owner_url, prepared.sql, prepared.values, None),
+            ("compiled, owner", owner_url, sql, values, None),
             ("floor, owner", owner_url, STATEMENT, [tenant], None),
         )
-        for label, url, sql, values, settings in runs:
-            cpu, wall = await cost(url, sql, values, settings, args.repeat)
+        for label, url, statement, arguments, settings in runs:
+            cpu, wall = await cost(url, statement, arguments, settings, args.repeat)
             print(
                 f"{territory['name']:24} {label:28} "
                 f"backend CPU {cpu:6.2f} ms  wall {wall:6.2f} ms"

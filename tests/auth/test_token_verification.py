@@ -302,7 +302,7 @@ def test_cached_token_still_expires(signing_keys: SigningKeys) -> None:
         verifier.verify(token)
 
 
-def test_signature_checked_once_per_cached_token(
+def test_signature_checked_once(
     signing_keys: SigningKeys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     verifier = TokenVerifier(
@@ -325,7 +325,7 @@ def test_signature_checked_once_per_cached_token(
     assert checks == [first, second, third, second]
 
 
-def test_tampered_copy_of_cached_token_rejected(signing_keys: SigningKeys) -> None:
+def test_tampered_cached_token_rejected(signing_keys: SigningKeys) -> None:
     verifier = TokenVerifier(signing_keys, issuer=ISSUER, audience=AUDIENCE)
     token = _signed()(signing_keys)
     verifier.verify(token)

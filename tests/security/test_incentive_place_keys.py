@@ -35,9 +35,7 @@ async def _incentive_journeys(app_url: str, settings: dict[str, str]) -> set[int
     return {row["journey_id"] for row in rows}
 
 
-async def test_inserted_incentives_carry_their_journey_places(
-    app_url: str, seeded: Seeded
-) -> None:
+async def test_inserted_incentives_carry_places(app_url: str, seeded: Seeded) -> None:
     assert await _mismatches(app_url) == (0, len(seeded.journeys))
 
 

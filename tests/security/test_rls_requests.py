@@ -175,9 +175,7 @@ async def test_lone_reads_of_interleaved_tenants(
         assert {row["id"] for row in rows} == seeded.journey_ids(*numbers)
 
 
-async def test_lone_read_sets_on_change(
-    app_url: str, seeded: Seeded
-) -> None:
+async def test_lone_read_sets_on_change(app_url: str, seeded: Seeded) -> None:
     statements: list[str] = []
 
     def log(record: Any) -> None:

@@ -35,9 +35,9 @@ ROLE_CLAIM = "registry_role"
 TENANT_CLAIM = "registry_tenant"
 MAX_TOKEN_LENGTH = 8192
 LEEWAY_SECONDS = 30
-# Signed tokens whose signature was already checked, most recent last. A client
-# sends the same token for its lifetime, and the ES256 check is the most
-# expensive step of a request that reads a compiled page.
+# How many tokens with a checked signature the verifier keeps. A client sends
+# the same token for its lifetime, and the ES256 check took about 9 % of the
+# Python time of a compiled page (docs/benchmarks.md).
 VERIFIED_TOKENS_CACHED = 4096
 # RFC 9068 section 4: `typ` is compared case-insensitively, with or without the
 # "application/" prefix.
@@ -92,8 +92,8 @@ class TokenVerifier:
         """Return the principal of a valid token; raise InvalidToken otherwise.
 
         The header and signature of a token are checked once while it stays in
-        the cache (`keys` never change); its claims, time included, on every
-        call.
+        the cache, because `keys` never change. Its claims, time included, are
+        checked on every call.
         """
         claims = self._signed_claims(token)
         self._check_claims(claims)

@@ -25,8 +25,8 @@ logger = logging.getLogger(__name__)
 @dataclass(slots=True)
 class Services:
     settings: Settings
-    # The engine of `RequestDatabase` only: its connections keep the session
-    # settings of their last caller.
+    # The engine of `RequestDatabase` only, because its connections keep the
+    # session settings of their last caller.
     app_engine: AsyncEngine
     # The application role's engine for everything else.
     support_engine: AsyncEngine
