@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from bench.cpu import processes_seconds
 from bench.floor import STATEMENT
 from bench.servers import VAR
-from bench.sql_cost import aom_caller, compiled_page
+from bench.sql_cost import aom_caller, compiled_page, territory_levels
 from registry_gql.auth.principal import Principal
 from registry_gql.db.engine import create_engine
 from registry_gql.db.request import (
@@ -153,7 +153,8 @@ async def main() -> None:
     owner_url = owner.render_as_string(hide_password=False)
     territory = setup["territories"][0]
     caller = aom_caller(territory["id"])
-    sql, values = compiled_page(territory["id"])
+    levels = await territory_levels(owner_url, territory["id"])
+    sql, values = compiled_page(territory["id"], levels)
     tasks, seconds = args.tasks, args.seconds
 
     settings = tenant_settings(caller)

@@ -2,10 +2,12 @@
 
 Usage: .venv/bin/python -m bench.sql_cost [--repeat 200]
 
-Runs three statements, each on one connection in a loop: the compiled page
+Runs four statements, each on one connection in a loop: the compiled page
 statement of registry-gql as the application role, with the caller's settings
-in a transaction so that row-level security applies; the same statement as the
-owner, without row-level security; and the floor's hand-written statement.
+in a transaction so that row-level security applies; the same with the walks
+of every level, as the server's first page of a territory; the compiled
+statement as the owner, without row-level security; and the floor's
+hand-written statement.
 Prints the backend's CPU time and the wall time per page, for both territories
 of var/bench/setup.json.
 """
@@ -16,6 +18,7 @@ import argparse
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -28,7 +31,7 @@ from bench.load import PAGE_SIZE, REGISTRY_PAGE
 from bench.servers import VAR
 from registry_gql.auth.principal import ROLE_SCOPES, Principal
 from registry_gql.db.row_scope import RowScope
-from registry_gql.graphql.compiler.plans import ReadCompiler
+from registry_gql.graphql.compiler.plans import PreparedRead, ReadCompiler
 from registry_gql.graphql.schema import schema
 from registry_gql.settings import APP_ROLE
 
@@ -43,20 +46,44 @@ def aom_caller(territory: int) -> Principal:
     return Principal("aom", "bench", territory_id=territory, scopes=ROLE_SCOPES["aom"])
 
 
-def compiled_page(territory: int) -> tuple[str, list[Any]]:
-    """Return the SQL and values of the benchmark page for `territory`'s AOM."""
+def compiled_page(
+    territory: int, levels: Sequence[str] | None = None
+) -> tuple[str, list[Any]]:
+    """Return the SQL and values of the benchmark page for `territory`'s AOM:
+    with the walks of `levels`, as the server writes it once it knows the
+    territory's levels, or of every level, as its first page."""
     compiler = ReadCompiler(schema, reference_year=2022, max_page_size=PAGE_SIZE)
-    prepared = compiler.prepare(
-        REGISTRY_PAGE,
-        parse(REGISTRY_PAGE),
-        None,
-        {"first": PAGE_SIZE},
-        aom_caller(territory),
-        RowScope("territory", territory),
-    )
-    if prepared is None or prepared.sql is None:
-        raise RuntimeError("the benchmark page did not compile")
-    return prepared.sql, prepared.values
+
+    def prepare() -> PreparedRead:
+        prepared = compiler.prepare(
+            REGISTRY_PAGE,
+            parse(REGISTRY_PAGE),
+            None,
+            {"first": PAGE_SIZE},
+            aom_caller(territory),
+            RowScope("territory", territory),
+        )
+        if prepared is None or prepared.sql is None:
+            raise RuntimeError("the benchmark page did not compile")
+        return prepared
+
+    prepared = prepare()
+    if levels is not None:
+        compiler.check_levels(prepared, list(levels))
+        prepared = prepare()
+    return prepared.sql or "", prepared.values
+
+
+async def territory_levels(url: str, territory: int) -> list[str]:
+    """Return the levels of `territory`'s selectors."""
+    connection = await asyncpg.connect(url)
+    try:
+        levels: list[str] = await connection.fetchval(
+            "SELECT array_agg(DISTINCT level) FROM territory_selectors($1)", territory
+        )
+        return levels
+    finally:
+        await connection.close()
 
 
 async def cost(
@@ -96,15 +123,11 @@ async def main() -> None:
     app_url = app.render_as_string(hide_password=False)
     for territory in setup["territories"]:
         tenant = territory["id"]
-        sql, values = compiled_page(tenant)
+        sql, values = compiled_page(tenant, await territory_levels(owner_url, tenant))
+        every_sql, every_values = compiled_page(tenant)
         runs = (
-            (
-                "compiled, application role",
-                app_url,
-                sql,
-                values,
-                tenant,
-            ),
+            ("compiled, application role", app_url, sql, values, tenant),
+            ("every walk, application role", app_url, every_sql, every_values, tenant),
             ("compiled, owner", owner_url, sql, values, None),
             ("floor, owner", owner_url, STATEMENT, [tenant], None),
         )

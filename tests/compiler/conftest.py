@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from registry_gql.app import create_app
@@ -117,3 +119,56 @@ def callers(seeded: Seeded) -> dict[str, Principal]:
         ),
         "admin": Principal("admin", "test-admin", scopes=ROLE_SCOPES["admin"]),
     }
+
+
+# asyncpg looks up the types it does not know once per connection. Those
+# catalog reads are the driver's, not the application's.
+DRIVER_LOOKUPS = ("pg_catalog.pg_type", "FROM pg_type", "typeinfo_tree")
+
+
+class Statements:
+    """Statements that the application role's connections run."""
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def log(self, record: Any) -> None:
+        self.queries.append(" ".join(record.query.split()))
+
+    async def selects(self) -> list[str]:
+        # asyncpg calls query loggers with `call_soon`, after the statement.
+        await asyncio.sleep(0)
+        return [
+            query
+            for query in self.queries
+            if query.upper().startswith(("SELECT", "WITH"))
+            and "set_config(" not in query
+            and not any(text in query for text in DRIVER_LOOKUPS)
+        ]
+
+
+@pytest.fixture
+async def counted(
+    api_settings: Settings, seeded: Seeded
+) -> AsyncIterator[tuple[Services, Statements]]:
+    services: Services = create_app(api_settings).state.services
+    statements = Statements()
+
+    def attach(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(statements.log)
+
+    event.listen(services.app_engine.sync_engine, "connect", attach)
+    yield services, statements
+    await services.dispose()
+
+
+async def run(
+    services: Services, principal: Principal, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    status, body = await execute_operation(
+        services, principal, {"query": query, "variables": variables}
+    )
+    assert status == 200
+    parsed: dict[str, Any] = orjson.loads(orjson.dumps(body))
+    assert "errors" not in parsed, parsed
+    return parsed

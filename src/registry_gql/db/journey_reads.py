@@ -64,16 +64,25 @@ def _filters(filter_: JourneyFilter, after: PageKey | None, params: Params) -> s
     return " AND ".join(clauses)
 
 
-def _territory_keys(where: str, territory: str, limit: int) -> str:
+def _territory_keys(
+    where: str, territory: str, limit: int, levels: Sequence[str]
+) -> str:
     """Keys of the first `limit` journeys touching the territory, one index walk
-    per selector and side; branches whose level the selector lacks do not run."""
+    per selector and side; branches whose level the selector lacks do not run.
+
+    Only the walks of `levels` are written: a selector of another level finds
+    nothing, so `levels` must hold every level of the territory's selectors.
+    """
     branches = " UNION ALL ".join(
         f"(SELECT start_at, id FROM journeys WHERE sel.level = '{level}' "
         f"AND {side}_{level} = sel.code AND {where} "
         f"ORDER BY start_at DESC, id DESC LIMIT {limit})"
         for level in LEVELS
+        if level in levels
         for side in ("start", "end")
     )
+    # Without levels nothing is walked; the filters stay for their parameters.
+    branches = branches or f"SELECT start_at, id FROM journeys WHERE false AND {where}"
     return (
         f"SELECT DISTINCT k.start_at, k.id FROM territory_selectors({territory}) "
         f"AS sel CROSS JOIN LATERAL ({branches}) AS k "
@@ -87,19 +96,21 @@ def page_query(
     after: PageKey | None,
     limit: int,
     params: Params | None = None,
+    levels: Sequence[str] = LEVELS,
 ) -> tuple[str, list[Any]]:
     """Return the SQL and parameters of one page of `limit` journeys.
 
     `limit` is written into the SQL, not bound: it is a small integer chosen by
     the server, and PostgreSQL plans a literal limit better. Pass `params` to
-    number the placeholders after those of an enclosing statement.
+    number the placeholders after those of an enclosing statement. A territory
+    page walks the indexes of `levels` only (see `_territory_keys`).
     """
     params = params or Params()
     limit = int(limit)
     if scope.kind == "territory":
         territory = params.add(scope.tenant_id)
         where = _filters(filter_, after, params)
-        keys = _territory_keys(where, territory, limit)
+        keys = _territory_keys(where, territory, limit, levels)
         sql = (
             f"SELECT j.* FROM ({keys}) AS page JOIN journeys j "
             "ON j.start_at = page.start_at AND j.id = page.id "

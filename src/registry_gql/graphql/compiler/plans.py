@@ -21,7 +21,7 @@ from graphql.execution.values import VariableValues, get_variable_values
 
 from registry_gql.auth.principal import Principal
 from registry_gql.db.journey_reads import Params
-from registry_gql.db.row_scope import RowScope
+from registry_gql.db.row_scope import LEVELS, RowScope
 from registry_gql.graphql.compiler.documents import (
     Analysis,
     analyze,
@@ -30,6 +30,7 @@ from registry_gql.graphql.compiler.documents import (
 from registry_gql.graphql.compiler.roots import (
     ROOT_FIELDS,
     BadArgumentsError,
+    PageArguments,
     RootArguments,
     bind_root,
     root_template,
@@ -63,11 +64,21 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class PreparedRead:
-    """A plan with the values of one request."""
+    """A plan with the values of one request.
+
+    A territory page walks the indexes of `levels` only, the selector levels
+    that the compiler last saw for the caller's territory. The statement then
+    ends with a column of the territory's actual levels, read in the same
+    snapshot as the page, and the page is kept only if they are among `levels`
+    (`ReadCompiler.check_levels`).
+    """
 
     plan: Plan
     sql: str | None
     values: list[Any]
+    arguments: dict[str, RootArguments]
+    scope: RowScope
+    levels: tuple[str, ...] | None = None
 
 
 class _Lru(OrderedDict[Hashable, Any]):
@@ -100,12 +111,16 @@ class ReadCompiler:
         reference_year: int,
         max_page_size: int,
         max_entries: int = 1024,
+        max_territories: int = 4096,
     ) -> None:
         self.schema = schema
         self.reference_year = reference_year
         self.max_page_size = max_page_size
         self._analyses = _Lru(max_entries)
         self._plans = _Lru(max_entries)
+        # Territory id -> the levels of its selectors, as the last statement
+        # read them. A stale entry costs a second statement, never a row.
+        self._territory_levels = _Lru(max_territories)
 
     @property
     def cached_plans(self) -> int:
@@ -156,7 +171,58 @@ class ReadCompiler:
         if plan is _MISSING:
             plan = self._compile(analysis, variable_values, grouped, arguments)
             self._plans.store(plan_key, plan)
-        return _bind_plan(plan, arguments, scope)
+        return self._bind_plan(plan, arguments, scope, self._levels(scope, arguments))
+
+    def check_levels(self, prepared: PreparedRead, actual: list[str] | None) -> bool:
+        """Remember the levels that a territory page's statement read, and
+        return whether its walks covered them."""
+        if prepared.levels is None:
+            return True
+        levels = tuple(sorted(set(actual or ())))
+        self._territory_levels.store(prepared.scope.tenant_id, levels)
+        return set(levels) <= set(prepared.levels)
+
+    def with_every_level(self, prepared: PreparedRead) -> PreparedRead:
+        """Bind `prepared` again with the walks of every level."""
+        plan, arguments = prepared.plan, prepared.arguments
+        return self._bind_plan(plan, arguments, prepared.scope, LEVELS)
+
+    def _levels(
+        self, scope: RowScope, arguments: dict[str, RootArguments]
+    ) -> tuple[str, ...] | None:
+        if scope.kind != "territory" or not any(
+            isinstance(argument, PageArguments) for argument in arguments.values()
+        ):
+            return None
+        known = self._territory_levels.lookup(scope.tenant_id)
+        return LEVELS if known is _MISSING else known
+
+    @staticmethod
+    def _bind_plan(
+        plan: Plan,
+        arguments: dict[str, RootArguments],
+        scope: RowScope,
+        levels: tuple[str, ...] | None,
+    ) -> PreparedRead:
+        params = Params()
+        columns = [
+            root.before
+            + arguments[key].source(scope, params, LEVELS if levels is None else levels)
+            + root.after
+            + "::text"
+            for key, root in plan.roots.items()
+            if isinstance(root, RootPlan)
+        ]
+        if not columns:
+            return PreparedRead(plan, None, params.values, arguments, scope)
+        if levels is not None:
+            territory = params.add(scope.tenant_id)
+            columns.append(
+                "(SELECT array_agg(DISTINCT level) "
+                f"FROM territory_selectors({territory}))"
+            )
+        sql = "SELECT " + ", ".join(columns)
+        return PreparedRead(plan, sql, params.values, arguments, scope, levels)
 
     def _analysis(
         self, source: str, document: DocumentNode, operation_name: str | None
@@ -225,16 +291,3 @@ class ReadCompiler:
             residual_document(analysis, residual_nodes) if residual_nodes else None
         )
         return Plan(roots, residual)
-
-
-def _bind_plan(
-    plan: Plan, arguments: dict[str, RootArguments], scope: RowScope
-) -> PreparedRead:
-    params = Params()
-    columns = [
-        root.before + arguments[key].source(scope, params) + root.after + "::text"
-        for key, root in plan.roots.items()
-        if isinstance(root, RootPlan)
-    ]
-    sql = "SELECT " + ", ".join(columns) if columns else None
-    return PreparedRead(plan, sql, params.values)

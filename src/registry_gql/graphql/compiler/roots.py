@@ -9,6 +9,7 @@ alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +57,10 @@ class PageArguments:
     def shape(self) -> tuple[Any, ...]:
         return ("journeys", self.first, self.after is not None)
 
-    def source(self, scope: RowScope, params: Params) -> str:
-        sql, _ = page_query(scope, self.filter, self.after, self.first + 1, params)
+    def source(self, scope: RowScope, params: Params, levels: Sequence[str]) -> str:
+        sql, _ = page_query(
+            scope, self.filter, self.after, self.first + 1, params, levels
+        )
         return sql
 
 
@@ -71,7 +74,7 @@ class JourneyArguments:
     def shape(self) -> tuple[Any, ...]:
         return ("journey", self.required)
 
-    def source(self, scope: RowScope, params: Params) -> str:
+    def source(self, scope: RowScope, params: Params, levels: Sequence[str]) -> str:
         sql, _ = by_ids_query(scope, [self.journey_id], params)
         return sql
 
@@ -84,7 +87,7 @@ class OperatorArguments:
     def shape(self) -> tuple[Any, ...]:
         return ("operator",)
 
-    def source(self, scope: RowScope, params: Params) -> str:
+    def source(self, scope: RowScope, params: Params, levels: Sequence[str]) -> str:
         # Operators have no row rule: the resolver's loader reads any of them.
         operator_id = params.add(self.operator_id)
         return f"SELECT o.* FROM operators o WHERE o.id = {operator_id}"

@@ -64,19 +64,27 @@ async def serve_read(
 ) -> ReadOutcome:
     """Execute `request`, compiling what `compiler` can. Without a compiler, the
     resolvers serve everything."""
-    prepared = None
-    if compiler is not None:
-        prepared = compiler.prepare(
-            request.source,
-            request.document,
-            request.operation_name,
-            request.variables,
-            request.principal,
-            request.scope,
-        )
+    if compiler is None:
+        return await _resolvers_only(request.document, run_resolvers)
+    prepared = compiler.prepare(
+        request.source,
+        request.document,
+        request.operation_name,
+        request.variables,
+        request.principal,
+        request.scope,
+    )
     if prepared is None:
         return await _resolvers_only(request.document, run_resolvers)
-    compiled = await _fetch(prepared, database)
+    row = await _run(prepared, database)
+    if not compiler.check_levels(
+        prepared, row[-1] if prepared.levels is not None else None
+    ):
+        # The territory's selectors gained a level since the compiler last
+        # read them: the page lacked their walks, so it runs again with every walk.
+        prepared = compiler.with_every_level(prepared)
+        row = await _run(prepared, database)
+    compiled = _texts(prepared, row)
     if compiled is None:
         return await _resolvers_only(request.document, run_resolvers)
     residual = None
@@ -93,16 +101,21 @@ async def _resolvers_only(
     return ReadOutcome(result.data, list(result.errors or ()), served_by)
 
 
-async def _fetch(prepared: PreparedRead, database: Database) -> dict[str, str] | None:
-    """Run the plan's statement and return each compiled root's JSON text, or
-    None when a required root found no row."""
-    row: Sequence[str | None] = ()
-    if prepared.sql is not None:
-        # Without resolvers to run after it, the statement is likely the
-        # request's only one, and needs no transaction.
-        alone = prepared.plan.residual is None
-        fetch = database.fetch_alone if alone else database.fetch
-        [row] = await fetch(prepared.sql, *prepared.values)
+async def _run(prepared: PreparedRead, database: Database) -> Sequence[Any]:
+    """Run the plan's statement, if it has one, and return its row."""
+    if prepared.sql is None:
+        return ()
+    # Without resolvers to run after it, the statement is likely the request's
+    # only one, and needs no transaction.
+    alone = prepared.plan.residual is None
+    fetch = database.fetch_alone if alone else database.fetch
+    [row] = await fetch(prepared.sql, *prepared.values)
+    return row  # type: ignore[no-any-return]
+
+
+def _texts(prepared: PreparedRead, row: Sequence[Any]) -> dict[str, str] | None:
+    """Return each compiled root's JSON text, or None when a required root
+    found no row."""
     texts: dict[str, str] = {}
     position = 0
     for key, root in prepared.plan.roots.items():
