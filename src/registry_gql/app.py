@@ -17,7 +17,7 @@ from registry_gql.auth.middleware import AuthenticationMiddleware
 from registry_gql.auth.tokens import TokenVerifier
 from registry_gql.authz.document import DocumentChecker
 from registry_gql.authz.policy import load_policies
-from registry_gql.db.engine import create_engine
+from registry_gql.db.engine import create_engine, create_request_engine
 from registry_gql.db.rls_check import check_row_level_security
 from registry_gql.graphql.compiler.plans import ReadCompiler
 from registry_gql.graphql.endpoint import graphql_endpoint
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     prepare_schema(policies)
     # Requests' connections keep their last caller's settings (db/request.py);
     # the token endpoint and the geography loader get connections that never do.
-    engine = create_engine(
+    engine = create_request_engine(
         settings.resolved_app_database_url, pool_size=settings.app_database_pool_size
     )
     support_engine = create_engine(settings.resolved_app_database_url, pool_size=2)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.engine.interfaces import IsolationLevel
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from registry_gql.settings import async_url
@@ -18,6 +21,13 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return _engine(url, pool_size, _SERVER_SETTINGS)
 
 
+def create_request_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """Create the engine of `RequestDatabase`, whose connections run in the
+    driver's autocommit mode from the start: the requests send BEGIN and COMMIT
+    themselves, and need not switch each connection they check out."""
+    return _engine(url, pool_size, _SERVER_SETTINGS, isolation_level="AUTOCOMMIT")
+
+
 def create_owner_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Create an engine for the owner's writes: imports, registrations, the demo.
 
@@ -28,11 +38,20 @@ def create_owner_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return _engine(url, pool_size, {**_SERVER_SETTINGS, "registry.role": "admin"})
 
 
-def _engine(url: str, pool_size: int, server_settings: dict[str, str]) -> AsyncEngine:
+def _engine(
+    url: str,
+    pool_size: int,
+    server_settings: dict[str, str],
+    isolation_level: IsolationLevel | None = None,
+) -> AsyncEngine:
+    options: dict[str, Any] = {}
+    if isolation_level is not None:
+        options["isolation_level"] = isolation_level
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=0,
         pool_pre_ping=False,
         connect_args={"server_settings": server_settings},
+        **options,
     )

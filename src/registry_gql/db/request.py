@@ -146,8 +146,10 @@ class RequestDatabase:
     async def _open(self) -> None:
         connection = await self._engine.connect()
         try:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
             raw = await connection.get_raw_connection()
+            # Engines of `create_request_engine` start in autocommit mode.
+            if not getattr(raw.dbapi_connection, "autocommit", False):
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
             driver = raw.driver_connection
             if driver is None or driver.is_in_transaction():
                 # A connection comes back from the pool outside any
