@@ -9,12 +9,17 @@ from graphql import parse
 
 from registry_gql.auth.principal import ROLE_SCOPES, Principal
 from registry_gql.db.row_scope import RowScope
-from registry_gql.graphql.compiler.plans import PreparedRead, ReadCompiler
+from registry_gql.graphql.compiler.plans import (
+    MAX_CACHED_VARIABLES_BYTES,
+    PreparedRead,
+    ReadCompiler,
+)
 from registry_gql.graphql.endpoint import execute_operation
 from registry_gql.graphql.schema import schema
 from tests.compiler.conftest import Paths
 
 ADMIN = Principal("admin", "test-admin", scopes=ROLE_SCOPES["admin"])
+AOM = Principal("aom", "test-aom", territory_id=1, scopes=ROLE_SCOPES["aom"])
 PAGE = """query ($first: Int!, $filter: JourneyFilterInput) {
   journeys(first: $first, filter: $filter) { nodes { id } } }"""
 
@@ -67,6 +72,58 @@ def test_client_values_are_bound() -> None:
     prepared = prepare(compiler, PAGE, {"first": 5, "filter": {"commune": commune}})
     assert commune not in (prepared.sql or "")
     assert commune in prepared.values
+
+
+def test_repeated_request_reuses_statement() -> None:
+    compiler = new_compiler()
+    variables = {"first": 5, "filter": {"commune": "95127"}}
+    first = prepare(compiler, PAGE, variables)
+    assert prepare(compiler, PAGE, dict(variables)) is first
+    other = prepare(compiler, PAGE, {"first": 5, "filter": {"commune": "92062"}})
+    assert other is not first
+    assert other.values != first.values
+
+
+def test_request_cache_keeps_callers_apart() -> None:
+    compiler = new_compiler()
+    source, variables = PAGE, {"first": 5}
+    scopes = [RowScope("territory", 1), RowScope("territory", 2)]
+    prepared = [
+        compiler.prepare(source, parse(source), None, variables, AOM, scope)
+        for scope in scopes
+    ]
+    assert prepared[0] is not None
+    assert prepared[1] is not None
+    assert prepared[0].values != prepared[1].values
+    assert prepare(compiler, source, variables).values != prepared[0].values
+
+
+def test_long_variables_are_not_kept() -> None:
+    compiler = new_compiler()
+    commune = "9" * (MAX_CACHED_VARIABLES_BYTES + 1)
+    variables = {"first": 5, "filter": {"commune": commune}}
+    first = prepare(compiler, PAGE, variables)
+    second = prepare(compiler, PAGE, variables)
+    assert second is not first
+    assert second.sql == first.sql
+
+
+def test_reused_statement_follows_levels() -> None:
+    compiler = new_compiler()
+    source, variables, scope = PAGE, {"first": 5}, RowScope("territory", 1)
+
+    def territory_page() -> PreparedRead:
+        prepared = compiler.prepare(source, parse(source), None, variables, AOM, scope)
+        assert prepared is not None
+        return prepared
+
+    every = territory_page()
+    assert "start_epci = sel.code" in (every.sql or "")
+    assert compiler.check_levels(every, ["com"])
+    narrow = territory_page()
+    assert "start_epci = sel.code" not in (narrow.sql or "")
+    assert "start_com = sel.code" in (narrow.sql or "")
+    assert territory_page() is narrow
 
 
 def test_mutations_are_not_compiled() -> None:

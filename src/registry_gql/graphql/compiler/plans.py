@@ -14,6 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import strawberry
 from graphql import DocumentNode, FieldNode
 from graphql.execution.collect_fields import GroupedFieldSet, collect_fields
@@ -100,6 +101,27 @@ class _Lru(OrderedDict[Hashable, Any]):
 
 _MISSING = object()
 
+# Variables longer than this, as JSON, are not worth keeping a request for.
+MAX_CACHED_VARIABLES_BYTES = 2048
+
+
+def _request_key(
+    source: str,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    principal: Principal,
+    scope: RowScope,
+) -> Hashable | None:
+    """Return the key of a request's bound statement, or None when its
+    variables are too long to keep."""
+    try:
+        encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    if len(encoded) > MAX_CACHED_VARIABLES_BYTES:
+        return None
+    return (source, operation_name, encoded, principal.role, principal.scopes, scope)
+
 
 class ReadCompiler:
     """Compiler of query documents against the schema, with bounded caches."""
@@ -118,6 +140,7 @@ class ReadCompiler:
         self.max_page_size = max_page_size
         self._analyses = _Lru(max_entries)
         self._plans = _Lru(max_entries)
+        self._requests = _Lru(max_entries)
         # Territory id -> the levels of its selectors, as the last statement
         # read them. A stale entry costs a second statement, never a row.
         self._territory_levels = _Lru(max_territories)
@@ -136,7 +159,42 @@ class ReadCompiler:
         scope: RowScope,
     ) -> PreparedRead | None:
         """Return the compiled part of a request, or None when resolvers must
-        serve all of it (nothing to compile, or an argument they reject)."""
+        serve all of it (nothing to compile, or an argument they reject).
+
+        A request sent again with the same variables by a caller of the same
+        role, scopes and row scope reuses its bound statement.
+        """
+        request_key = _request_key(source, operation_name, variables, principal, scope)
+        known: Any = _MISSING
+        if request_key is not None:
+            known = self._requests.lookup(request_key)
+        if known is _MISSING:
+            prepared = self._prepare(
+                source, document, operation_name, variables, principal, scope
+            )
+        else:
+            prepared = self._rebind(known)
+        if prepared is not None and request_key is not None and prepared is not known:
+            self._requests.store(request_key, prepared)
+        return prepared
+
+    def _rebind(self, prepared: PreparedRead) -> PreparedRead:
+        """Return `prepared`, bound again if the territory's levels changed."""
+        levels = self._levels(prepared.scope, prepared.arguments)
+        if levels == prepared.levels:
+            return prepared
+        plan, arguments = prepared.plan, prepared.arguments
+        return self._bind_plan(plan, arguments, prepared.scope, levels)
+
+    def _prepare(
+        self,
+        source: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        principal: Principal,
+        scope: RowScope,
+    ) -> PreparedRead | None:
         analysis = self._analysis(source, document, operation_name)
         if analysis is None:
             return None
