@@ -18,6 +18,7 @@ import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    Executor,
     GraphQLError,
     GraphQLSyntaxError,
     execute,
@@ -53,6 +54,14 @@ def _json(
     return Response(
         orjson.dumps(payload), status, headers, media_type="application/json"
     )
+
+
+class RequestError(Exception):
+    """Errors raised before execution: the response carries no `data`."""
+
+    def __init__(self, errors: list[GraphQLError]) -> None:
+        super().__init__(errors[0].message if errors else "request error")
+        self.errors = errors
 
 
 def _error(message: str, code: str, status: int, **extra: Any) -> Response:
@@ -229,6 +238,18 @@ async def execute_operation(
     operation_name = payload.get("operationName")
 
     async def run_resolvers(resolved: DocumentNode) -> ExecutionResult:
+        # graphql-core returns a request error (no such operation, a variable
+        # that does not coerce) with `data: null`, like a failed non-null
+        # root; the GraphQL spec wants no `data` at all, so tell them apart.
+        built = Executor.build(
+            schema._schema,
+            resolved,
+            raw_variable_values=variables,
+            operation_name=operation_name,
+            hide_suggestions=not settings.field_suggestions,
+        )
+        if isinstance(built, list):
+            raise RequestError(built)
         outcome = execute(
             schema._schema,
             resolved,
@@ -251,6 +272,8 @@ async def execute_operation(
     try:
         result = await serve_read(services.read_compiler, read, database, run_resolvers)
         committed = not result.errors
+    except RequestError as error:
+        return 400, {"errors": [_format_error(item) for item in error.errors]}
     finally:
         await database.finish(commit=committed)
 
