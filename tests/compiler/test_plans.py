@@ -108,6 +108,32 @@ def test_long_variables_are_not_kept() -> None:
     assert second.sql == first.sql
 
 
+def test_request_cache_is_bounded_by_size() -> None:
+    one = prepare(new_compiler(), PAGE, {"first": 5})
+    size = len(PAGE) + len(one.sql or "")
+    compiler = ReadCompiler(
+        schema,
+        reference_year=2022,
+        max_page_size=100,
+        max_entries=100,
+        max_size=3 * size + 10,
+    )
+    for number in range(10):
+        prepare(compiler, PAGE, {"first": 5, "filter": {"commune": f"{number:05}"}})
+    assert compiler.cached_requests <= 3
+
+
+def test_levels_outside_walks_are_ignored() -> None:
+    compiler = new_compiler()
+    source, variables, scope = PAGE, {"first": 5}, RowScope("territory", 1)
+    prepared = compiler.prepare(source, parse(source), None, variables, AOM, scope)
+    assert prepared is not None
+    assert compiler.check_levels(prepared, ["com", None, "zone"])  # type: ignore[list-item]
+    again = compiler.prepare(source, parse(source), None, variables, AOM, scope)
+    assert again is not None
+    assert again.levels == ("com",)
+
+
 def test_reused_statement_follows_levels() -> None:
     compiler = new_compiler()
     source, variables, scope = PAGE, {"first": 5}, RowScope("territory", 1)

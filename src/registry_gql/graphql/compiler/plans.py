@@ -9,7 +9,6 @@ request sends is bound as a parameter when the plan runs.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from graphql.execution.values import VariableValues, get_variable_values
 from registry_gql.auth.principal import Principal
 from registry_gql.db.journey_reads import Params
 from registry_gql.db.row_scope import LEVELS, RowScope
+from registry_gql.graphql.compiler.cache import MISSING, BoundedCache
 from registry_gql.graphql.compiler.documents import (
     Analysis,
     analyze,
@@ -62,6 +62,15 @@ class Plan:
     roots: dict[str, RootPlan | str | None]
     residual: DocumentNode | None
 
+    @property
+    def size(self) -> int:
+        """Characters of SQL that the plan keeps."""
+        return sum(
+            len(root.before) + len(root.after)
+            for root in self.roots.values()
+            if isinstance(root, RootPlan)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class PreparedRead:
@@ -82,27 +91,12 @@ class PreparedRead:
     levels: tuple[str, ...] | None = None
 
 
-class _Lru(OrderedDict[Hashable, Any]):
-    def __init__(self, max_entries: int) -> None:
-        super().__init__()
-        self.max_entries = max_entries
-
-    def lookup(self, key: Hashable) -> Any:
-        found = self.get(key, _MISSING)
-        if found is not _MISSING:
-            self.move_to_end(key)
-        return found
-
-    def store(self, key: Hashable, value: Any) -> None:
-        self[key] = value
-        if len(self) > self.max_entries:
-            self.popitem(last=False)
-
-
-_MISSING = object()
-
 # Variables longer than this, as JSON, are not worth keeping a request for.
 MAX_CACHED_VARIABLES_BYTES = 2048
+# Characters of document and SQL text that each of the compiler's caches keeps
+# at most: a document of 50 aliased pages compiles to about 230,000
+# characters of SQL.
+MAX_CACHED_CHARACTERS = 16_000_000
 
 
 def _request_key(
@@ -133,21 +127,27 @@ class ReadCompiler:
         reference_year: int,
         max_page_size: int,
         max_entries: int = 1024,
+        max_size: int = MAX_CACHED_CHARACTERS,
         max_territories: int = 4096,
     ) -> None:
         self.schema = schema
         self.reference_year = reference_year
         self.max_page_size = max_page_size
-        self._analyses = _Lru(max_entries)
-        self._plans = _Lru(max_entries)
-        self._requests = _Lru(max_entries)
+        # Analyses hold parsed documents, which the parse cache bounds too.
+        self._analyses = BoundedCache(max_entries, max_size)
+        self._plans = BoundedCache(max_entries, max_size)
+        self._requests = BoundedCache(max_entries, max_size)
         # Territory id -> the levels of its selectors, as the last statement
         # read them. A stale entry costs a second statement, never a row.
-        self._territory_levels = _Lru(max_territories)
+        self._territory_levels = BoundedCache(max_territories)
 
     @property
     def cached_plans(self) -> int:
         return len(self._plans)
+
+    @property
+    def cached_requests(self) -> int:
+        return len(self._requests)
 
     def prepare(
         self,
@@ -164,18 +164,22 @@ class ReadCompiler:
         A request sent again with the same variables by a caller of the same
         role, scopes and row scope reuses its bound statement.
         """
+        analysis = self._analysis(source, document, operation_name)
+        if analysis is None:
+            return None
         request_key = _request_key(source, operation_name, variables, principal, scope)
-        known: Any = _MISSING
+        known: Any = MISSING
         if request_key is not None:
             known = self._requests.lookup(request_key)
-        if known is _MISSING:
+        if known is MISSING:
             prepared = self._prepare(
-                source, document, operation_name, variables, principal, scope
+                source, operation_name, analysis, variables, principal, scope
             )
         else:
             prepared = self._rebind(known)
         if prepared is not None and request_key is not None and prepared is not known:
-            self._requests.store(request_key, prepared)
+            size = len(source) + len(prepared.sql or "")
+            self._requests.store(request_key, prepared, size)
         return prepared
 
     def _rebind(self, prepared: PreparedRead) -> PreparedRead:
@@ -189,15 +193,12 @@ class ReadCompiler:
     def _prepare(
         self,
         source: str,
-        document: DocumentNode,
         operation_name: str | None,
+        analysis: Analysis,
         variables: dict[str, Any] | None,
         principal: Principal,
         scope: RowScope,
     ) -> PreparedRead | None:
-        analysis = self._analysis(source, document, operation_name)
-        if analysis is None:
-            return None
         graphql_schema = self.schema._schema
         variable_values = get_variable_values(
             graphql_schema,
@@ -226,9 +227,9 @@ class ReadCompiler:
         key = (source, operation_name, principal.role, principal.scopes)
         plan_key = (*key, conditions, shapes)
         plan = self._plans.lookup(plan_key)
-        if plan is _MISSING:
+        if plan is MISSING:
             plan = self._compile(analysis, variable_values, grouped, arguments)
-            self._plans.store(plan_key, plan)
+            self._plans.store(plan_key, plan, len(source) + plan.size)
         return self._bind_plan(plan, arguments, scope, self._levels(scope, arguments))
 
     def check_levels(self, prepared: PreparedRead, actual: list[str] | None) -> bool:
@@ -236,7 +237,8 @@ class ReadCompiler:
         return whether its walks covered them."""
         if prepared.levels is None:
             return True
-        levels = tuple(sorted(set(actual or ())))
+        # A selector of an unknown level, or of none, has no walk to write.
+        levels = tuple(level for level in LEVELS if level in (actual or ()))
         self._territory_levels.store(prepared.scope.tenant_id, levels)
         return set(levels) <= set(prepared.levels)
 
@@ -253,7 +255,7 @@ class ReadCompiler:
         ):
             return None
         known = self._territory_levels.lookup(scope.tenant_id)
-        return LEVELS if known is _MISSING else known
+        return LEVELS if known is MISSING else known
 
     @staticmethod
     def _bind_plan(
@@ -287,9 +289,9 @@ class ReadCompiler:
     ) -> Analysis | None:
         key = (source, operation_name)
         analysis = self._analyses.lookup(key)
-        if analysis is _MISSING:
+        if analysis is MISSING:
             analysis = analyze(document, operation_name, ROOT_FIELDS)
-            self._analyses.store(key, analysis)
+            self._analyses.store(key, analysis, len(source))
         return analysis  # type: ignore[no-any-return]
 
     def _bind(
