@@ -71,3 +71,10 @@ async def test_field_error_keeps_data(api: Api, admin: str) -> None:
     assert status == 200
     assert body["data"] == {"journey": None}
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_operation_name_must_be_text(api: Api, admin: str) -> None:
+    payload = {"query": TWO_OPERATIONS, "operationName": ["First"]}
+    status, body = await post(api, admin, payload)
+    assert status == 400
+    assert "operationName" in body["errors"][0]["message"]

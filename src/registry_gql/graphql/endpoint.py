@@ -191,6 +191,12 @@ async def execute_operation(
     variables = payload.get("variables")
     if variables is not None and not isinstance(variables, dict):
         return 400, _errors_body("variables must be a JSON object.", "BAD_REQUEST")
+    operation_name = payload.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        return 400, _errors_body(
+            "operationName must be a string, or null for a document of one operation.",
+            "BAD_REQUEST",
+        )
     settings = services.settings
     limits = QueryLimits.from_settings(settings)
     try:
@@ -235,7 +241,6 @@ async def execute_operation(
         loaders=create_loaders(database, services.settings.reference_year),
         services=services,
     )
-    operation_name = payload.get("operationName")
 
     async def run_resolvers(resolved: DocumentNode) -> ExecutionResult:
         # graphql-core returns a request error (no such operation, a variable
