@@ -143,10 +143,11 @@ async def test_wrong_secret_is_invalid_client(
 
 
 @pytest.mark.parametrize("method", ["basic", "post"])
+@pytest.mark.parametrize("client_id", ["no-such-client", "nul\x00client"])
 async def test_unknown_client_is_invalid_client(
-    http: httpx.AsyncClient, method: str
+    http: httpx.AsyncClient, method: str, client_id: str
 ) -> None:
-    response = await request_token(http, "no-such-client", "secret", method=method)
+    response = await request_token(http, client_id, "secret", method=method)
     assert response.status_code == 401
     assert response.json() == {
         "error": "invalid_client",

@@ -136,6 +136,9 @@ async def get_client(connection: AsyncConnection, client_id: str) -> OAuthClient
     transaction: row-level security shows the token endpoint, which has no
     principal, that one row of `oauth_clients` and no other.
     """
+    if "\x00" in client_id:
+        # PostgreSQL's text cannot store U+0000, and no client id contains it.
+        return None
     await connection.execute(
         text("SELECT set_config('registry.client_id', :client_id, true)"),
         {"client_id": client_id},

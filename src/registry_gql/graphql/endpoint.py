@@ -22,6 +22,7 @@ from graphql import (
     GraphQLError,
     GraphQLSyntaxError,
     execute,
+    specified_rules,
     validate,
 )
 from starlette.requests import Request
@@ -42,10 +43,13 @@ from registry_gql.graphql.limits import (
     parse_document,
 )
 from registry_gql.graphql.loaders import create_loaders
+from registry_gql.graphql.nul_characters import FIX, NoNulCharacterRule, nul_paths
 from registry_gql.graphql.schema import schema
 from registry_gql.graphql.services import Services
 
 logger = logging.getLogger(__name__)
+
+VALIDATION_RULES = (*specified_rules, NoNulCharacterRule)
 
 
 def _json(
@@ -74,7 +78,14 @@ def _error(message: str, code: str, status: int, **extra: Any) -> Response:
 @lru_cache(maxsize=1024)
 def _validation_errors(source: str, suggestions: bool) -> tuple[GraphQLError, ...]:
     document = cached_parse(source)
-    return tuple(validate(schema._schema, document, hide_suggestions=not suggestions))
+    return tuple(
+        validate(
+            schema._schema,
+            document,
+            rules=VALIDATION_RULES,
+            hide_suggestions=not suggestions,
+        )
+    )
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -191,6 +202,13 @@ async def execute_operation(
     variables = payload.get("variables")
     if variables is not None and not isinstance(variables, dict):
         return 400, _errors_body("variables must be a JSON object.", "BAD_REQUEST")
+    nul = [
+        path
+        for name, value in (variables or {}).items()
+        for path in nul_paths(value, f"${name}")
+    ]
+    if nul:
+        return 400, _errors_body(f"{', '.join(nul)}: {FIX}", "BAD_USER_INPUT")
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         return 400, _errors_body(
