@@ -50,6 +50,16 @@ def one_journey(**changes: Any) -> list[dict[str, Any]]:
         ({"operatorClass": "Z"}, "[0].operatorClass"),
         ({"colour": "red"}, "unknown field 'colour'"),
         ({"start": {"lat": 48.8, "lon": 2.3}}, "[0].start"),
+        (
+            {
+                "start": {
+                    "datetime": "0001-01-01T00:00:00+14:00",
+                    "lat": 48.8,
+                    "lon": 2.3,
+                }
+            },
+            "outside years 1 to 9999",
+        ),
     ],
 )
 async def test_type_errors_name_field(

@@ -11,6 +11,8 @@ import pytest
 from tests.api.queries import PAGE
 from tests.api_fixtures import Api, Tenants
 
+EARLIEST_LITERAL = """{ journeys(first: 1,
+  filter: { startUntil: "9999-12-31T23:59:59-14:00" }) { nodes { id } } }"""
 TWO_OPERATIONS = """
 query First { journeys(first: 1) { nodes { id } } }
 query Second { journeys(first: 2) { nodes { id } } }
@@ -39,6 +41,17 @@ async def post(api: Api, token: str, payload: Any) -> tuple[int, Any]:
             "colour",
         ),
         ({"query": PAGE, "variables": {"first": 1.5}}, "$first"),
+        (
+            {
+                "query": PAGE,
+                "variables": {
+                    "first": 5,
+                    "filter": {"startFrom": "0001-01-01T00:00:00+14:00"},
+                },
+            },
+            "outside years 1 to 9999",
+        ),
+        ({"query": EARLIEST_LITERAL}, "outside years 1 to 9999"),
         ({"query": TWO_OPERATIONS}, "operation name"),
         ({"query": TWO_OPERATIONS, "operationName": "Third"}, "Third"),
     ],

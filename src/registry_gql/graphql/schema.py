@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 import strawberry
 from strawberry import relay
@@ -20,6 +21,7 @@ from registry_gql.graphql.mutations.submit_journeys import (
 from registry_gql.graphql.queries.access import AccessDecision, access
 from registry_gql.graphql.queries.campaigns import CampaignQueries
 from registry_gql.graphql.queries.journeys import JourneyConnection, journey, journeys
+from registry_gql.graphql.types.datetimes import DATETIME
 from registry_gql.graphql.types.journeys import Journey
 
 
@@ -73,7 +75,9 @@ class Mutation(CampaignMutations):
 
 # The HTTP endpoint parses, validates and executes documents itself, with its own
 # caches, so the schema needs no parser or validation extension.
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, scalar_overrides={datetime: DATETIME}
+)
 
 
 def prepare_schema(policies: Mapping[Role, RolePolicy]) -> None:
