@@ -126,6 +126,19 @@ async def test_aom_creates_and_launches(
     assert closed["closeCampaign"]["status"] == "FINISHED"
 
 
+async def test_budget_beyond_bigint_is_refused(api: Api, idfm_token: str) -> None:
+    response = await api.graphql(
+        CREATE, {"input": campaign_input(budget=2**63 + 5)}, idfm_token
+    )
+    body = response.json()
+    assert response.status_code == 400
+    assert "data" not in body
+    [error] = body["errors"]
+    assert "$input" in error["message"]
+    assert ".budget" in error["message"]
+    assert "beyond what the registry stores" in error["message"]
+
+
 async def test_invalid_rules_name_paths(api: Api, idfm_token: str) -> None:
     rules = campaign_input()["rules"]
     rules["amount"] = {

@@ -21,9 +21,18 @@ if TYPE_CHECKING:
     from registry_gql.graphql.context import Context
 
 
+# PostgreSQL's bigint, where amounts are stored.
+_BIGINT = range(-(2**63), 2**63)
+
+
 def _parse_cents(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected a whole number of cents, got {value!r}")
+    if value not in _BIGINT:
+        raise ValueError(
+            f"{value} cents is beyond what the registry stores; send at most "
+            f"{_BIGINT.stop - 1} in absolute value"
+        )
     return value
 
 
