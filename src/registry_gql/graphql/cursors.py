@@ -9,6 +9,7 @@ from datetime import datetime
 from registry_gql.db.journey_reads import PageKey
 from registry_gql.graphql.errors import BadInputError
 from registry_gql.graphql.ids import parse_row_id
+from registry_gql.graphql.types.datetimes import utc_time_exists
 
 # Cursors are urlsafe base64 of `journey:<start isoformat>|<journey id>`.
 CURSOR_PREFIX = "journey:"
@@ -27,7 +28,7 @@ def decode_cursor(cursor: str) -> PageKey:
             raise ValueError(raw)
         start, journey_id = raw.removeprefix(CURSOR_PREFIX).split("|")
         start_at = datetime.fromisoformat(start)
-        if start_at.utcoffset() is None:
+        if start_at.utcoffset() is None or not utc_time_exists(start_at):
             raise ValueError(start)
         row_id = parse_row_id(journey_id)
         if row_id is None:

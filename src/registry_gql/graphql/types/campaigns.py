@@ -16,6 +16,7 @@ from registry_gql.domain.campaigns.campaign import Campaign as CampaignModel
 from registry_gql.domain.campaigns.statements import render_csv
 from registry_gql.domain.campaigns.totals import Totals
 from registry_gql.graphql.errors import BadInputError
+from registry_gql.graphql.ids import parse_row_id
 
 if TYPE_CHECKING:
     from registry_gql.graphql.context import Context
@@ -73,9 +74,10 @@ def parse_global_id(value: str, type_name: str, argument: str) -> int:
     """Return the database id of a global id of `type_name`, or raise."""
     try:
         parsed = relay.GlobalID.from_id(value)
-        if parsed.type_name != type_name:
-            raise ValueError(parsed.type_name)
-        return int(parsed.node_id)
+        row_id = parse_row_id(parsed.node_id)
+        if parsed.type_name != type_name or row_id is None:
+            raise ValueError(value)
+        return row_id
     except ValueError as error:
         raise BadInputError(
             f"{argument} is not a {type_name} id; use the id field of a {type_name}."

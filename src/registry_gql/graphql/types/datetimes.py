@@ -16,18 +16,27 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 
+def utc_time_exists(value: dt.datetime) -> bool:
+    """Return whether `value`, if it has an offset, falls in years 1 to 9999
+    once in UTC."""
+    if value.tzinfo is None:
+        return True
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 def parse_datetime(value: object) -> object:
     """Parse a DateTime as Strawberry does, and reject one whose UTC time falls
     outside years 1 to 9999."""
     parsed = DateTimeDefinition.parse_value(value)  # type: ignore[misc]
-    if isinstance(parsed, dt.datetime) and parsed.tzinfo is not None:
-        try:
-            parsed.astimezone(dt.UTC)
-        except OverflowError:
-            raise StrawberryInputCoercionError(
-                f'Value cannot represent a DateTime: "{value}". Its UTC time falls '
-                "outside years 1 to 9999; send a time within them."
-            ) from None
+    if isinstance(parsed, dt.datetime) and not utc_time_exists(parsed):
+        raise StrawberryInputCoercionError(
+            f'Value cannot represent a DateTime: "{value}". Its UTC time falls '
+            "outside years 1 to 9999; send a time within them."
+        )
     return parsed
 
 
