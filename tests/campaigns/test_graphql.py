@@ -160,6 +160,19 @@ async def test_invalid_rules_name_paths(api: Api, idfm_token: str) -> None:
     assert found[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+@pytest.mark.parametrize(
+    "zone", ["Europe", "x" * 300, "../../etc/passwd", "zone.tab", "posixrules"]
+)
+async def test_unknown_time_zone_names_field(
+    api: Api, idfm_token: str, zone: str
+) -> None:
+    variables = {"input": campaign_input(timeZone=zone)}
+    found = await errors(api, CREATE, variables, idfm_token)
+    assert found[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    details = found[0]["extensions"]["errors"]
+    assert [item["path"] for item in details] == ["input.timeZone"]
+
+
 async def test_other_territory_cannot_touch(
     api: Api, tenants: Tenants, idfm_token: str
 ) -> None:

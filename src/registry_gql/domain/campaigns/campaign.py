@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from registry_gql.domain.campaigns.errors import (
     CampaignStateError,
@@ -132,8 +133,18 @@ def _check_texts(reader: DocumentReader, definition: CampaignDefinition) -> None
         )
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def _zone(reader: DocumentReader, name: str) -> ZoneInfo | None:
+    # Only known names reach ZoneInfo, which reads a file named after its key:
+    # "Europe" is a directory and a long name fails the file system, both
+    # OSErrors that ZoneInfo lets through.
     try:
+        if name not in _zone_names():
+            raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         reader.fail(
