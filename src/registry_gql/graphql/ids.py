@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-# PostgreSQL's bigint: larger ids cannot exist, and asyncpg refuses to bind them.
-MAX_BIGINT = 2**63 - 1
+# PostgreSQL's bigint: larger ids and amounts cannot exist, and asyncpg refuses
+# to bind them.
+BIGINT = range(-(2**63), 2**63)
+MAX_BIGINT = BIGINT[-1]
 
 
 def parse_row_id(text: str) -> int | None:

@@ -36,11 +36,11 @@ from registry_gql.graphql.compiler.selection import (
     object_type,
 )
 from registry_gql.graphql.compiler.sql import NotCompilableError
+from registry_gql.graphql.ids import BIGINT
 from registry_gql.graphql.queries.journeys import journey_pk, page_arguments
 
 ROOT_FIELDS = frozenset({"journeys", "journey", "node"})
 NODE_TYPES = frozenset({"Journey", "Operator"})
-_BIGINT = range(-(2**63), 2**63)
 
 
 class BadArgumentsError(Exception):
@@ -149,7 +149,7 @@ def _arguments(name: str, kwargs: dict[str, Any], max_page: int) -> RootArgument
 def _bigint(value: int) -> int:
     """Raise BadArgumentsError for an id beyond bigint, which asyncpg cannot
     bind. The resolvers then fail on it as they do without the compiler."""
-    if value not in _BIGINT:
+    if value not in BIGINT:
         raise BadArgumentsError(f"{value} is out of the bigint range")
     return value
 

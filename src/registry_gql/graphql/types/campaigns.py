@@ -16,23 +16,19 @@ from registry_gql.domain.campaigns.campaign import Campaign as CampaignModel
 from registry_gql.domain.campaigns.statements import render_csv
 from registry_gql.domain.campaigns.totals import Totals
 from registry_gql.graphql.errors import BadInputError
-from registry_gql.graphql.ids import parse_row_id
+from registry_gql.graphql.ids import BIGINT, MAX_BIGINT, parse_row_id
 
 if TYPE_CHECKING:
     from registry_gql.graphql.context import Context
 
 
-# PostgreSQL's bigint, where amounts are stored.
-_BIGINT = range(-(2**63), 2**63)
-
-
 def _parse_cents(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected a whole number of cents, got {value!r}")
-    if value not in _BIGINT:
+    if value not in BIGINT:
         raise ValueError(
             f"{value} cents is beyond what the registry stores; send at most "
-            f"{_BIGINT.stop - 1} in absolute value"
+            f"{MAX_BIGINT} in absolute value"
         )
     return value
 
