@@ -6,7 +6,7 @@ Builds the application as `bench/run` starts it and sends the benchmark page
 of each territory of var/bench/setup.json through `execute_operation`, the
 endpoint's work after the body is read. Prints the process's CPU time and the
 wall time per page; the CPU time leaves out PostgreSQL's, which runs in its
-own processes.
+own processes. Then prints the Python CPU of a pool checkout and return.
 """
 
 from __future__ import annotations
@@ -17,11 +17,30 @@ import json
 import os
 import time
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bench.load import PAGE_SIZE, REGISTRY_PAGE
 from bench.servers import VAR
 from bench.sql_cost import aom_caller
 
 WARMUP_PAGES = 50
+
+
+async def checkout_cost(engine: AsyncEngine, repeat: int) -> None:
+    """Print the Python CPU of checking a connection out of the requests' pool
+    and back, through SQLAlchemy's Connection and as a raw DBAPI connection."""
+    for label in ("Connection", "raw DBAPI connection"):
+        cpu = time.process_time()
+        for _ in range(repeat):
+            if label == "Connection":
+                connection = await engine.connect()
+                await connection.get_raw_connection()
+                await connection.close()
+            else:
+                raw = await engine.raw_connection()
+                raw.close()
+        cpu = (time.process_time() - cpu) * 1_000_000 / repeat
+        print(f"checkout and return, {label:22} Python CPU {cpu:5.1f} µs")
 
 
 async def main() -> None:
@@ -58,6 +77,7 @@ async def main() -> None:
                 f"{territory['name']:24} Python CPU {cpu:5.3f} ms  "
                 f"wall {wall:5.2f} ms per page"
             )
+        await checkout_cost(services.app_engine, args.pages)
     finally:
         await services.dispose()
 
