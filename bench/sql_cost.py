@@ -50,7 +50,7 @@ def compiled_page(
     territory: int, levels: Sequence[str] | None = None
 ) -> tuple[str, list[Any]]:
     """Return the SQL and values of the benchmark page for `territory`'s AOM:
-    with the walks of `levels`, as the server writes it once it knows the
+    with the walks of `levels`, as the server writes it once it has read the
     territory's levels, or of every level, as its first page."""
     compiler = ReadCompiler(schema, reference_year=2022, max_page_size=PAGE_SIZE)
 

@@ -1,6 +1,6 @@
 """Odd ids, cursors, pages and dates, of the kinds that public bug reports of
-GraphQL servers over PostgreSQL show, answer as client errors or empty
-results, never as server errors."""
+GraphQL servers over PostgreSQL show, get client errors or empty results,
+never server errors."""
 
 from __future__ import annotations
 

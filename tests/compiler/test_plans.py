@@ -109,8 +109,8 @@ def test_long_variables_are_not_kept() -> None:
 
 
 def test_request_cache_is_bounded_by_size() -> None:
-    one = prepare(new_compiler(), PAGE, {"first": 5})
-    size = len(PAGE) + len(one.sql or "")
+    single = prepare(new_compiler(), PAGE, {"first": 5})
+    size = len(PAGE) + len(single.sql or "")
     compiler = ReadCompiler(
         schema,
         reference_year=2022,

@@ -262,8 +262,8 @@ async def execute_operation(
 
     async def run_resolvers(resolved: DocumentNode) -> ExecutionResult:
         # graphql-core returns a request error (no such operation, a variable
-        # that does not coerce) with `data: null`, like a failed non-null
-        # root; the GraphQL spec wants no `data` at all, so tell them apart.
+        # that does not coerce) with `data: null`, like a failed non-null root.
+        # The GraphQL spec wants no `data` for it, so build the executor first.
         built = Executor.build(
             schema._schema,
             resolved,

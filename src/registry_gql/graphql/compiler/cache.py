@@ -15,8 +15,8 @@ class BoundedCache:
     given, push out the least recently used. An entry larger than `max_size`
     alone is not kept.
 
-    Sizes are what the caller says an entry weighs, in characters of the text
-    it keeps: the cache never measures objects itself.
+    The caller gives each entry's size, in characters of the text it keeps.
+    The cache never measures objects itself.
     """
 
     def __init__(self, max_entries: int, max_size: int | None = None) -> None:

@@ -3,8 +3,8 @@ asyncpg can store.
 
 asyncpg sends a time with an offset as UTC. Python's datetime covers years 1 to
 9999 only, so `0001-01-01T00:00:00+14:00` parsed, then failed in the driver as
-a server error. Such a value is now an invalid DateTime, named where it was
-sent.
+a server error. Such a value is rejected as an invalid DateTime, named where
+it was sent.
 """
 
 from __future__ import annotations
