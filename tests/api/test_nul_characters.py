@@ -74,3 +74,11 @@ def test_paths_name_keys_and_items() -> None:
     value = {"a\x00": "x", "b": ["ok", "\x00"], "c": {"d": "y\x00"}}
     assert nul_paths(value, "$v") == ["$v.a\\u0000 (the key)", "$v.b[1]", "$v.c.d"]
     assert nul_paths({"a": 1, "b": None, "c": ["ok"]}, "$v") == []
+
+
+def test_paths_reach_deep_nesting() -> None:
+    value: Any = "x\x00"
+    for _ in range(5000):
+        value = [value]
+    [path] = nul_paths(value, "$v")
+    assert path == "$v" + "[0]" * 5000

@@ -28,17 +28,29 @@ class NoNulCharacterRule(ValidationRule):
 
 def nul_paths(value: Any, path: str) -> list[str]:
     """Return the paths, under `path`, of the strings and keys of `value` that
-    hold U+0000."""
-    if isinstance(value, str):
-        return [path] if NUL in value else []
+    contain U+0000.
+
+    Walks with an explicit stack, because JSON may nest deeper than Python's
+    recursion limit.
+    """
     found: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            escaped = str(key).replace(NUL, "\\u0000")
-            if NUL in str(key):
-                found.append(f"{path}.{escaped} (the key)")
-            found += nul_paths(item, f"{path}.{escaped}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += nul_paths(item, f"{path}[{index}]")
+    pending: list[tuple[Any, str]] = [(value, path)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                found.append(where)
+        elif isinstance(item, dict):
+            children = []
+            for key, child in item.items():
+                escaped = str(key).replace(NUL, "\\u0000")
+                if NUL in str(key):
+                    found.append(f"{where}.{escaped} (the key)")
+                children.append((child, f"{where}.{escaped}"))
+            pending.extend(reversed(children))
+        elif isinstance(item, list):
+            pending.extend(
+                (child, f"{where}[{index}]")
+                for index, child in reversed(list(enumerate(item)))
+            )
     return found
